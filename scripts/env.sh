@@ -1,0 +1,30 @@
+# shellcheck shell=bash
+# Sourced by the other scripts: the one place that names the two environments and the local Galaxy's
+# state. A venv's folder name carries a hash of its requirement lists and the Python version, so a
+# changed pin builds a new venv beside the old one instead of patching it in place.
+#   GXJ_GALAXY_VENV   galaxy + planemo (requirements/galaxy.txt)
+#   GXJ_RUNTIME_VENV  the tool runtime + test tools (requirements/runtime.txt + requirements/test.txt)
+
+GXJ_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+GXJ_PYTHON="${GXJ_PYTHON:-python3}"
+GXJ_CACHE="${GXJ_CACHE:-$HOME/.cache/galaxy-ml-jupyter}"
+GXJ_GALAXY_REQS=("$GXJ_REPO/requirements/galaxy.txt")
+GXJ_RUNTIME_REQS=("$GXJ_REPO/requirements/runtime.txt" "$GXJ_REPO/requirements/test.txt")
+
+# Print the first 12 hex digits of sha256(requirement files + python version).
+gxj_env_hash() {
+  local pyver
+  pyver="$("$GXJ_PYTHON" -c 'import sys; print(sys.version.split()[0])')"
+  { cat "$@"; printf 'python %s\n' "$pyver"; } | sha256sum | cut -c1-12
+}
+
+GXJ_GALAXY_VENV="$GXJ_CACHE/venvs/galaxy-$(gxj_env_hash "${GXJ_GALAXY_REQS[@]}")"
+GXJ_RUNTIME_VENV="$GXJ_CACHE/venvs/runtime-$(gxj_env_hash "${GXJ_RUNTIME_REQS[@]}")"
+
+# The local Galaxy: `make serve` uses the defaults, the test run its own folder and port.
+GXJ_STATE_DIR="${GXJ_STATE_DIR:-.galaxy/serve}"
+case "$GXJ_STATE_DIR" in /*) ;; *) GXJ_STATE_DIR="$GXJ_REPO/$GXJ_STATE_DIR" ;; esac
+GXJ_PORT="${GXJ_PORT:-8080}"
+GXJ_PROXY_PORT="${GXJ_PROXY_PORT:-$((GXJ_PORT + 1))}"
+GXJ_URL="http://127.0.0.1:$GXJ_PORT"
+export GXJ_REPO GXJ_PYTHON GXJ_CACHE GXJ_GALAXY_VENV GXJ_RUNTIME_VENV GXJ_STATE_DIR GXJ_PORT GXJ_PROXY_PORT GXJ_URL

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Start the local Galaxy of $GXJ_STATE_DIR (config from write_config.py) in the background on
+# 127.0.0.1:$GXJ_PORT and wait until /api/version answers. With GXJ_IT_PROXY=<path to gx-it-proxy>
+# it also starts the interactive-tool proxy on $GXJ_PROXY_PORT.
+set -euo pipefail
+# shellcheck source=scripts/env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../env.sh"
+
+timeout_s="${GXJ_START_TIMEOUT:-180}"
+config="$GXJ_STATE_DIR/galaxy.yml"
+pid_file="$GXJ_STATE_DIR/galaxy.pid"
+log="$GXJ_STATE_DIR/galaxy.log"
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+if [ ! -f "$config" ]; then
+  echo "error: no $config; write it first (make serve does: scripts/galaxy/write_config.py)" >&2
+  exit 1
+fi
+if port_in_use "$GXJ_PORT"; then
+  echo "error: port $GXJ_PORT is already in use; stop what runs there or choose another with GXJ_PORT=..." >&2
+  exit 1
+fi
+
+# Jobs find Galaxy's own Python (upload, set-metadata) through VIRTUAL_ENV; without it uploads
+# fail with "No module named 'bdbag'".
+export VIRTUAL_ENV="$GXJ_GALAXY_VENV"
+export PATH="$GXJ_GALAXY_VENV/bin:$PATH"
+cd "$GXJ_STATE_DIR"
+started=$(date +%s)
+nohup "$GXJ_GALAXY_VENV/bin/galaxy-web" -c "$config" -b "127.0.0.1:$GXJ_PORT" >"$log" 2>&1 &
+echo $! >"$pid_file"
+echo "Galaxy starting (pid $(cat "$pid_file"), log $log)"
+
+while ! curl -sf "$GXJ_URL/api/version" >/dev/null; do
+  if ! kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+    echo "error: Galaxy exited during start-up; last lines of $log:" >&2
+    tail -n 40 "$log" >&2
+    rm -f "$pid_file"
+    exit 1
+  fi
+  if [ $(( $(date +%s) - started )) -ge "$timeout_s" ]; then
+    echo "error: Galaxy did not answer on $GXJ_URL within ${timeout_s}s; last lines of $log:" >&2
+    tail -n 40 "$log" >&2
+    exit 1
+  fi
+  sleep 2
+done
+echo "Galaxy up on $GXJ_URL after $(( $(date +%s) - started ))s"
+
+if [ -n "${GXJ_IT_PROXY:-}" ]; then
+  sessions="$GXJ_STATE_DIR/data/interactivetools_map.sqlite"
+  # gx-it-proxy crashes when its sessions file does not exist yet
+  "$GXJ_GALAXY_VENV/bin/python" -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).close()' "$sessions"
+  nohup "$GXJ_IT_PROXY" --ip 127.0.0.1 --port "$GXJ_PROXY_PORT" --sessions "$sessions" \
+    --proxyPathPrefix /interactivetool/ep >"$GXJ_STATE_DIR/gx-it-proxy.log" 2>&1 &
+  echo $! >"$GXJ_STATE_DIR/gx-it-proxy.pid"
+  echo "gx-it-proxy on 127.0.0.1:$GXJ_PROXY_PORT (pid $(cat "$GXJ_STATE_DIR/gx-it-proxy.pid"))"
+fi

@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""Write the configuration of a local Galaxy (pip-installed) into a state directory.
+
+Runs with any Python 3.9+ (standard library only), so `make serve` can write the config before
+asking anything of the Galaxy venv. The files written are:
+
+- galaxy.yml: sqlite, a bootstrap admin key, no conda/containers/mulled (they would reach for the
+  network at start-up), interactive-tool settings pointing at a gx-it-proxy port.
+- tool_conf.xml: every tool XML of this repository by ABSOLUTE path (Galaxy 26.1 resolves relative
+  paths inside site-packages and silently loads nothing) plus the bundled upload tool.
+- job_conf.yml: the repository's tools run in a job environment that puts the tool-runtime venv
+  first on PATH, the way an admin hands a runtime to a tool; every other tool (upload, metadata)
+  keeps Galaxy's own Python.
+- tool_data_table_conf.xml: empty (the sample one makes Galaxy fetch a URL at start-up).
+- secrets.json: bootstrap admin key and id_secret, made once per state dir and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any, Iterable
+
+REPO = Path(__file__).resolve().parents[2]
+TOOL_ROOTS = ("tools", "interactive")
+RUNTIME_ENVIRONMENT = "tool_runtime"
+PLAIN_ENVIRONMENT = "local"
+
+
+def to_yaml(value: Any, indent: int = 0) -> str:
+    """Render dicts, lists and scalars as block YAML.
+
+    A tiny emitter instead of PyYAML so the writer needs no third-party package; scalars are
+    written as JSON, which YAML reads back unchanged (strings are double-quoted).
+    """
+    pad = "  " * indent
+    lines: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, (dict, list)) and item:
+                lines.append(f"{pad}{key}:")
+                lines.append(to_yaml(item, indent + 1))
+            else:
+                lines.append(f"{pad}{key}: {json.dumps(item)}")
+    elif isinstance(value, list):
+        for item in value:
+            body = to_yaml(item, indent + 1).lstrip() if isinstance(item, (dict, list)) else json.dumps(item)
+            lines.append(f"{pad}- {body}")
+    else:
+        lines.append(f"{pad}{json.dumps(value)}")
+    return "\n".join(lines)
+
+
+def tool_root_tag(path: Path) -> tuple[str, str | None]:
+    """Return the root element name and its id, reading no further than the root's start tag."""
+    for _event, element in ET.iterparse(path, events=("start",)):
+        return element.tag, element.get("id")
+    return "", None
+
+
+def find_tools(roots: Iterable[Path]) -> list[tuple[Path, str]]:
+    """Find tool XMLs (root element <tool>) under the given folders: (absolute path, tool id)."""
+    found = []
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*.xml")):
+            if path.name == "macros.xml" or "test-data" in path.parts:
+                continue
+            try:
+                tag, tool_id = tool_root_tag(path)
+            except ET.ParseError as err:
+                print(f"warning: skipping {path}: not well-formed XML ({err})", file=sys.stderr)
+                continue
+            if tag == "tool" and tool_id:
+                found.append((path.resolve(), tool_id))
+    return found
+
+
+def bundled_upload_tool(galaxy_venv: Path) -> Path:
+    """Locate Galaxy's bundled upload tool inside the Galaxy venv without importing Galaxy."""
+    matches = sorted(galaxy_venv.glob("lib/python3*/site-packages/galaxy/tools/bundled/data_source/upload.xml"))
+    if not matches:
+        raise SystemExit(f"error: no Galaxy package in {galaxy_venv} (run scripts/setup_envs.sh first)")
+    return matches[0]
+
+
+def load_secrets(state_dir: Path) -> dict[str, str]:
+    """Reuse this state dir's keys so a restarted Galaxy keeps its users' sessions and ids."""
+    path = state_dir / "secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    values = {"bootstrap_admin_api_key": secrets.token_hex(16), "id_secret": secrets.token_hex(16)}
+    path.write_text(json.dumps(values, indent=2) + "\n")
+    path.chmod(0o600)
+    return values
+
+
+def galaxy_config(state_dir: Path, port: int, proxy_port: int, admin_email: str, keys: dict[str, str]) -> dict:
+    """The galaxy.yml content: everything a network-less, single-process Galaxy needs."""
+    data_dir = state_dir / "data"
+    return {
+        "galaxy": {
+            "data_dir": str(data_dir),
+            "database_connection": f"sqlite:///{data_dir}/universe.sqlite?isolation_level=IMMEDIATE",
+            "tool_config_file": str(state_dir / "tool_conf.xml"),
+            "job_config_file": str(state_dir / "job_conf.yml"),
+            "tool_data_table_config_path": str(state_dir / "tool_data_table_conf.xml"),
+            "conda_auto_init": False,
+            "conda_auto_install": False,
+            "enable_mulled_containers": False,
+            "involucro_auto_init": False,
+            "admin_users": admin_email,
+            "bootstrap_admin_api_key": keys["bootstrap_admin_api_key"],
+            "id_secret": keys["id_secret"],
+            "allow_local_account_creation": True,
+            "require_login": False,
+            "enable_celery_tasks": False,
+            "watch_tools": "false",
+            "galaxy_infrastructure_url": f"http://127.0.0.1:{port}",
+            # keep job directories: a failed test can then be read on disk
+            "cleanup_job": "never",
+            "interactivetools_enable": True,
+            "interactivetools_map": str(data_dir / "interactivetools_map.sqlite"),
+            "interactivetools_upstream_proxy": False,
+            "interactivetools_proxy_host": f"127.0.0.1:{proxy_port}",
+        }
+    }
+
+
+def job_config(runtime_venv: Path, tool_ids: Iterable[str]) -> dict:
+    """Route this repository's tools to a job environment whose PATH starts with the runtime venv.
+
+    Galaxy's own steps (upload, set-metadata) stay in the plain environment: they need Galaxy's
+    Python, which the job script finds through VIRTUAL_ENV of the Galaxy process.
+    """
+    return {
+        "runners": {"local": {"load": "galaxy.jobs.runners.local:LocalJobRunner", "workers": 2}},
+        "execution": {
+            "default": PLAIN_ENVIRONMENT,
+            "environments": {
+                PLAIN_ENVIRONMENT: {"runner": "local"},
+                RUNTIME_ENVIRONMENT: {
+                    "runner": "local",
+                    "env": [{"name": "PATH", "value": f"{runtime_venv / 'bin'}:$PATH"}],
+                },
+            },
+        },
+        "tools": [{"id": tool_id, "environment": RUNTIME_ENVIRONMENT} for tool_id in tool_ids],
+    }
+
+
+def tool_conf_xml(upload_tool: Path, tools: list[tuple[Path, str]]) -> str:
+    """The toolbox: the upload tool, then the repository's tools in one section."""
+    toolbox = ET.Element("toolbox", monitor="false")
+    ET.SubElement(ET.SubElement(toolbox, "section", id="getext", name="Get Data"), "tool", file=str(upload_tool))
+    section = ET.SubElement(toolbox, "section", id="galaxy_ml_jupyter", name="Machine learning with Jupyter")
+    for path, _tool_id in tools:
+        ET.SubElement(section, "tool", file=str(path))
+    ET.indent(toolbox)
+    return '<?xml version="1.0"?>\n' + ET.tostring(toolbox, encoding="unicode") + "\n"
+
+
+def write_config(
+    state_dir: Path,
+    port: int,
+    proxy_port: int,
+    galaxy_venv: Path,
+    runtime_venv: Path,
+    admin_email: str,
+    tool_roots: Iterable[Path],
+) -> list[tuple[Path, str]]:
+    """Write all config files into state_dir; return the tools put in the toolbox."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    (state_dir / "data").mkdir(exist_ok=True)
+    tools = find_tools(tool_roots)
+    keys = load_secrets(state_dir)
+    (state_dir / "galaxy.yml").write_text(
+        to_yaml(galaxy_config(state_dir, port, proxy_port, admin_email, keys)) + "\n"
+    )
+    (state_dir / "job_conf.yml").write_text(to_yaml(job_config(runtime_venv, [t for _p, t in tools])) + "\n")
+    (state_dir / "tool_conf.xml").write_text(tool_conf_xml(bundled_upload_tool(galaxy_venv), tools))
+    (state_dir / "tool_data_table_conf.xml").write_text('<?xml version="1.0"?>\n<tables>\n</tables>\n')
+    return tools
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--state-dir", type=Path, required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--proxy-port", type=int, required=True, help="gx-it-proxy port for interactive tools")
+    parser.add_argument("--galaxy-venv", type=Path, required=True)
+    parser.add_argument("--runtime-venv", type=Path, required=True)
+    parser.add_argument("--admin-email", default="admin@example.org")
+    parser.add_argument(
+        "--tool-root", type=Path, action="append", help="folder to search for tool XMLs (repeatable)"
+    )
+    args = parser.parse_args(argv)
+    roots = args.tool_root or [REPO / name for name in TOOL_ROOTS]
+    tools = write_config(
+        args.state_dir.resolve(),
+        args.port,
+        args.proxy_port,
+        args.galaxy_venv.resolve(),
+        args.runtime_venv.resolve(),
+        args.admin_email,
+        [root.resolve() for root in roots],
+    )
+    print(f"config written to {args.state_dir} ({len(tools)} repository tool(s): {', '.join(t for _p, t in tools)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

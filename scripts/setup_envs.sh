@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Build (or reuse) the two cached venvs named by scripts/env.sh and print where they are.
+# A venv counts as complete only once its stamp file exists; the stamp is written last, so an
+# interrupted build is thrown away and rebuilt on the next run.
+# Usage: scripts/setup_envs.sh [galaxy|runtime|all]   (default: all)
+set -euo pipefail
+# shellcheck source=scripts/env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+STAMP=.gxj-complete
+
+# build_venv NAME DIR REQ_FILE...
+build_venv() {
+  local name="$1" dir="$2"
+  shift 2
+  if [ -f "$dir/$STAMP" ]; then
+    echo "$name venv: $dir (cached)"
+    return 0
+  fi
+  rm -rf "$dir"
+  mkdir -p "$(dirname "$dir")"
+  local log="$dir.log" start req_args=()
+  for req in "$@"; do req_args+=(-r "$req"); done
+  start=$(date +%s)
+  echo "$name venv: building $dir (log: $log) ..."
+  "$GXJ_PYTHON" -m venv "$dir"
+  # One pip command per venv: adding packages later can break pins resolved together (FACTS §1).
+  if ! "$dir/bin/pip" install --no-input "${req_args[@]}" >"$log" 2>&1; then
+    if grep -qiE 'connection|resolve|network|timed out|no matching distribution' "$log"; then
+      echo "error: pip could not download the $name requirements; is PyPI reachable from here? (log: $log)" >&2
+    else
+      echo "error: pip failed to install the $name requirements (log: $log): $(tail -n 1 "$log")" >&2
+    fi
+    exit 1
+  fi
+  date -u +%FT%TZ >"$dir/$STAMP"
+  echo "$name venv: $dir (built in $(( $(date +%s) - start ))s)"
+}
+
+which_env="${1:-all}"
+case "$which_env" in
+  galaxy | all) build_venv galaxy "$GXJ_GALAXY_VENV" "${GXJ_GALAXY_REQS[@]}" ;;&
+  runtime | all) build_venv runtime "$GXJ_RUNTIME_VENV" "${GXJ_RUNTIME_REQS[@]}" ;;
+  galaxy) ;;
+  *) echo "usage: $0 [galaxy|runtime|all]" >&2; exit 2 ;;
+esac

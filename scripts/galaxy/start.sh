@@ -17,6 +17,10 @@ if [ ! -f "$config" ]; then
   echo "error: no $config; write it first (make serve does: scripts/galaxy/write_config.py)" >&2
   exit 1
 fi
+if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+  echo "Galaxy already running on $GXJ_URL (pid $(cat "$pid_file")); restart it to load a new config"
+  exit 0
+fi
 if port_in_use "$GXJ_PORT"; then
   echo "error: port $GXJ_PORT is already in use; stop what runs there or choose another with GXJ_PORT=..." >&2
   exit 1

@@ -25,8 +25,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Iterable
 
-REPO = Path(__file__).resolve().parents[2]
-TOOL_ROOTS = ("tools", "interactive")
+from repo_tools import TOOL_ROOTS, find_tools
+
 RUNTIME_ENVIRONMENT = "tool_runtime"
 PLAIN_ENVIRONMENT = "local"
 
@@ -53,32 +53,6 @@ def to_yaml(value: Any, indent: int = 0) -> str:
     else:
         lines.append(f"{pad}{json.dumps(value)}")
     return "\n".join(lines)
-
-
-def tool_root_tag(path: Path) -> tuple[str, str | None]:
-    """Return the root element name and its id, reading no further than the root's start tag."""
-    for _event, element in ET.iterparse(path, events=("start",)):
-        return element.tag, element.get("id")
-    return "", None
-
-
-def find_tools(roots: Iterable[Path]) -> list[tuple[Path, str]]:
-    """Find tool XMLs (root element <tool>) under the given folders: (absolute path, tool id)."""
-    found = []
-    for root in roots:
-        if not root.is_dir():
-            continue
-        for path in sorted(root.rglob("*.xml")):
-            if path.name == "macros.xml" or "test-data" in path.parts:
-                continue
-            try:
-                tag, tool_id = tool_root_tag(path)
-            except ET.ParseError as err:
-                print(f"warning: skipping {path}: not well-formed XML ({err})", file=sys.stderr)
-                continue
-            if tag == "tool" and tool_id:
-                found.append((path.resolve(), tool_id))
-    return found
 
 
 def bundled_upload_tool(galaxy_venv: Path) -> Path:
@@ -200,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         "--tool-root", type=Path, action="append", help="folder to search for tool XMLs (repeatable)"
     )
     args = parser.parse_args(argv)
-    roots = args.tool_root or [REPO / name for name in TOOL_ROOTS]
+    roots = args.tool_root or list(TOOL_ROOTS)
     tools = write_config(
         args.state_dir.resolve(),
         args.port,

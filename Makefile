@@ -1,0 +1,20 @@
+# Thin entry points; the work is done by the scripts they call.
+.PHONY: setup serve stop test lint bench
+
+setup:  ## build (or reuse) the Galaxy and tool-runtime venvs
+	scripts/setup_envs.sh
+
+serve:  ## local Galaxy on http://127.0.0.1:8080 with the tools and a demo history
+	scripts/serve.sh
+
+stop:  ## stop the Galaxy started by `make serve`
+	scripts/galaxy/stop.sh
+
+test:  ## lint, unit tests and tool tests on a fresh local Galaxy (port 8181)
+	scripts/run_tests.sh
+
+lint:  ## ruff and planemo lint only
+	scripts/lint.sh
+
+bench:
+	@echo "no benchmarks yet"

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Bring up the local Galaxy of $GXJ_STATE_DIR on $GXJ_PORT: write its config, start it, and make
+# the user's API key (saved as $GXJ_STATE_DIR/user_api_key for the scripts that follow).
+set -euo pipefail
+# shellcheck source=scripts/env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../env.sh"
+here="$GXJ_REPO/scripts/galaxy"
+
+"$GXJ_GALAXY_VENV/bin/python" "$here/write_config.py" --state-dir "$GXJ_STATE_DIR" --port "$GXJ_PORT" \
+  --proxy-port "$GXJ_PROXY_PORT" --galaxy-venv "$GXJ_GALAXY_VENV" --runtime-venv "$GXJ_RUNTIME_VENV"
+"$here/start.sh"
+"$GXJ_RUNTIME_VENV/bin/python" "$here/create_user_key.py" --url "$GXJ_URL" --state-dir "$GXJ_STATE_DIR" \
+  >"$GXJ_STATE_DIR/user_api_key"

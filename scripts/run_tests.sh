@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The whole test command: envs -> ruff -> planemo lint -> a fresh test Galaxy -> pytest -> planemo test
+# -> stop Galaxy -> one closing line "N passed, N failed[, N skipped]" over pytest and planemo.
+# Lint failures do not stop the tests (the full picture is more useful), but fail the run.
+# The test Galaxy uses its own state dir and port, so it can run beside `make serve`.
+set -euo pipefail
+export GXJ_STATE_DIR="${GXJ_TEST_STATE_DIR:-.galaxy/test}"
+export GXJ_PORT="${GXJ_TEST_PORT:-8181}"
+unset GXJ_PROXY_PORT
+# shellcheck source=scripts/env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$GXJ_REPO"
+
+t0=$(date +%s)
+stage() { echo "== $1 ($(( $(date +%s) - t0 ))s)"; }
+reports="$GXJ_REPO/test-reports"
+rm -rf "$reports"
+mkdir -p "$reports"
+
+scripts/setup_envs.sh
+stage "lint"
+lint_failed=0
+scripts/lint.sh || lint_failed=1
+mapfile -t tools < <("$GXJ_PYTHON" scripts/galaxy/repo_tools.py)
+
+stage "test Galaxy on $GXJ_URL"
+scripts/galaxy/stop.sh
+rm -rf "$GXJ_STATE_DIR"   # a fresh sqlite database every run
+trap 'scripts/galaxy/stop.sh' EXIT
+scripts/galaxy/up.sh
+GXJ_GALAXY_URL="$GXJ_URL"
+GXJ_API_KEY="$(cat "$GXJ_STATE_DIR/user_api_key")"
+GXJ_ADMIN_KEY="$("$GXJ_PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))["bootstrap_admin_api_key"])' \
+  "$GXJ_STATE_DIR/secrets.json")"
+export GXJ_GALAXY_URL GXJ_API_KEY GXJ_ADMIN_KEY
+
+stage "pytest"
+"$GXJ_RUNTIME_VENV/bin/python" -m pytest --junitxml="$reports/pytest.xml" || true
+
+summary_args=(--junit "$reports/pytest.xml")
+if [ "${#tools[@]}" -gt 0 ]; then
+  stage "planemo test"
+  "$GXJ_GALAXY_VENV/bin/planemo" test --engine external_galaxy --galaxy_url "$GXJ_URL" \
+    --galaxy_user_key "$GXJ_API_KEY" --galaxy_admin_key "$GXJ_ADMIN_KEY" \
+    --test_output "$reports/planemo.html" --test_output_json "$reports/planemo.json" \
+    --test_output_junit "$reports/planemo.junit.xml" "${tools[@]}" || true
+  summary_args+=(--planemo-json "$reports/planemo.json")
+else
+  echo "no tool XMLs under tools/ or interactive/: planemo test skipped"
+fi
+
+scripts/galaxy/stop.sh
+trap - EXIT
+stage "done"
+[ "$lint_failed" -eq 0 ] || echo "lint failed (see the lint output above)"
+rc=0
+"$GXJ_PYTHON" scripts/summarize_tests.py "${summary_args[@]}" || rc=$?
+[ "$lint_failed" -eq 0 ] || rc=1
+exit "$rc"

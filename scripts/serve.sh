@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `make serve`: envs -> local Galaxy on $GXJ_PORT (default 8080) with this repository's tools ->
+# user and API key -> the demo history -> how to log in and how to stop.
+set -euo pipefail
+# shellcheck source=scripts/env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$GXJ_REPO"
+
+scripts/setup_envs.sh
+scripts/galaxy/up.sh
+"$GXJ_RUNTIME_VENV/bin/python" scripts/galaxy/demo_history.py --url "$GXJ_URL" \
+  --api-key "$(cat "$GXJ_STATE_DIR/user_api_key")"
+cat <<TEXT
+
+Galaxy is running: $GXJ_URL
+  log in as admin@example.org, password galaxy-ml-jupyter (API key in $GXJ_STATE_DIR/user_api_key)
+  log: $GXJ_STATE_DIR/galaxy.log
+  stop: make stop
+TEXT

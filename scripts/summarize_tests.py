@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Print one closing line, "N passed, N failed[, N skipped]", over pytest and planemo results.
+
+The two runners report in different formats (pytest: JUnit XML, planemo: JSON); the test command
+must end with a single verdict, and must fail when a runner that should have run found no tests
+(an empty run is how a broken discovery hides). Standard library only.
+Usage: summarize_tests.py [--junit FILE]... [--planemo-json FILE]...
+Exit status: 1 when anything failed or a given report holds zero tests, else 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Counts:
+    """Test outcome totals of one report (or a sum of them)."""
+
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.passed + self.failed + self.skipped
+
+    def __add__(self, other: "Counts") -> "Counts":
+        return Counts(self.passed + other.passed, self.failed + other.failed, self.skipped + other.skipped)
+
+
+def junit_counts(path: Path) -> Counts:
+    """Totals of a pytest JUnit XML file (root <testsuites> or a single <testsuite>)."""
+    root = ET.parse(path).getroot()
+    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+    tests = failed = skipped = 0
+    for suite in suites:
+        tests += int(suite.get("tests", 0))
+        failed += int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+        skipped += int(suite.get("skipped", 0))
+    return Counts(tests - failed - skipped, failed, skipped)
+
+
+def planemo_counts(path: Path) -> Counts:
+    """Totals of a `planemo test --test_output_json` file."""
+    summary = json.loads(path.read_text())["summary"]
+    failed = summary["num_failures"] + summary["num_errors"]
+    skipped = summary.get("num_skips", 0)
+    return Counts(summary["num_tests"] - failed - skipped, failed, skipped)
+
+
+def format_line(counts: Counts) -> str:
+    """The closing line; skipped is shown only when there were skips."""
+    line = f"{counts.passed} passed, {counts.failed} failed"
+    return line + (f", {counts.skipped} skipped" if counts.skipped else "")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--junit", type=Path, action="append", default=[])
+    parser.add_argument("--planemo-json", type=Path, action="append", default=[])
+    args = parser.parse_args(argv)
+    reports = [(p, junit_counts) for p in args.junit] + [(p, planemo_counts) for p in args.planemo_json]
+    total, empty = Counts(), []
+    for path, read in reports:
+        if not path.is_file():
+            print(f"report missing: {path} (its runner did not finish)", file=sys.stderr)
+            empty.append(path)
+            continue
+        counts = read(path)
+        if counts.total == 0:
+            empty.append(path)
+        total = total + counts
+    for path in empty:
+        print(f"no tests ran for {path}", file=sys.stderr)
+    print(format_line(total))
+    return 1 if total.failed or empty or not reports else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""Run code cells one after another in a fresh ``__main__`` namespace, timing each one.
+
+Compiling each cell under its own file name ('<cell 3>') and registering its text with linecache
+makes Python's own tracebacks show the user's lines, and lets us name the cell and line that failed.
+"""
+from __future__ import annotations
+
+import linecache
+import sys
+import time
+import traceback
+import types
+from dataclasses import dataclass, field
+
+from notebook_job.notebook_code import CodeCell
+
+PROGRESS_PREFIX = "[run_jupyter_job]"
+
+
+class JobInterrupted(BaseException):
+    """Raised in the main thread on SIGTERM, so the running cell stops and outputs are still written."""
+
+
+@dataclass
+class CellFailure:
+    """Where and why user code stopped."""
+
+    where: str
+    message: str
+    kind: str = "error"
+
+    def as_dict(self) -> dict:
+        return {"where": self.where, "message": self.message, "kind": self.kind}
+
+
+@dataclass
+class CellRun:
+    """The outcome of running all cells: per-cell timings and the failure, if any."""
+
+    timings: list[dict] = field(default_factory=list)
+    failure: CellFailure | None = None
+
+
+def fresh_main_module(extra: dict) -> types.ModuleType:
+    """A new ``__main__`` so ``if __name__ == "__main__":`` runs and classes defined in cells pickle."""
+    module = types.ModuleType("__main__")
+    module.__dict__.update(extra)
+    sys.modules["__main__"] = module
+    return module
+
+
+def _register_source(cell: CodeCell) -> None:
+    lines = cell.source.splitlines(keepends=True)
+    linecache.cache[cell.filename] = (len(cell.source), None, lines, cell.filename)
+
+
+def failing_line(error: BaseException, cell: CodeCell) -> int | None:
+    """The line of ``cell`` where ``error`` was raised (the deepest frame that is in this cell)."""
+    if isinstance(error, SyntaxError) and error.filename == cell.filename:
+        return error.lineno
+    lines = [frame.lineno for frame in traceback.extract_tb(error.__traceback__) if frame.filename == cell.filename]
+    return lines[-1] if lines else None
+
+
+def _progress(message: str) -> None:
+    print(f"{PROGRESS_PREFIX} {message}", flush=True)
+
+
+def run_cells(cells: list[CodeCell], namespace: dict) -> CellRun:
+    """Run ``cells`` in ``namespace``; stop at the first failure, never raise for user errors."""
+    outcome = CellRun()
+    total = len(cells)
+    for position, cell in enumerate(cells, start=1):
+        _register_source(cell)
+        _progress(f"{cell.where()} ({position}/{total}) started")
+        started = time.perf_counter()
+        status = "ok"
+        try:
+            exec(compile(cell.source, cell.filename, "exec"), namespace)  # noqa: S102 - running user code is the job
+        except SystemExit as stop:
+            if stop.code not in (None, 0):
+                status = "error"
+                outcome.failure = CellFailure(cell.where(failing_line(stop, cell)), f"SystemExit: {stop.code}")
+            else:
+                status = "stopped"
+        except JobInterrupted:
+            status = "interrupted"
+            outcome.failure = CellFailure(cell.where(), "stopped by SIGTERM", kind="interrupted")
+        except BaseException as error:  # noqa: BLE001 - any user error is reported, then outputs are kept
+            status = "error"
+            traceback.print_exception(type(error), error, error.__traceback__.tb_next)
+            summary = traceback.format_exception_only(type(error), error)[-1].strip()
+            outcome.failure = CellFailure(cell.where(failing_line(error, cell)), summary)
+        seconds = time.perf_counter() - started
+        outcome.timings.append({"where": cell.where(), "seconds": round(seconds, 4), "status": status})
+        _progress(f"{cell.where()} ({position}/{total}) {status} in {seconds:.2f} s")
+        if status != "ok":
+            break
+    return outcome

@@ -1,0 +1,103 @@
+"""Read a notebook or a script into the list of code cells the child will run.
+
+Notebooks are read as plain JSON (nbformat's schema validation costs more than the rest of a small
+job); cells are numbered by their position in the notebook, counting every cell, because that is
+the number a user finds by scrolling.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from notebook_job.errors import BadInputError
+
+PARAMETERS_TAG = "parameters"
+
+
+@dataclass
+class CodeCell:
+    """One unit of user code: a notebook code cell, a whole script, or the injected parameters."""
+
+    number: int
+    source: str
+    filename: str
+    tags: list[str] = field(default_factory=list)
+
+    def where(self, line: int | None = None) -> str:
+        """Location text used in progress lines and errors: 'cell 3, line 2' or 'train.py, line 2'."""
+        if self.filename.startswith("<cell"):
+            place = f"cell {self.number}"
+        else:
+            place = self.filename.strip("<>")
+        return place if line is None else f"{place}, line {line}"
+
+
+def _source_text(source: object, number: int) -> str:
+    if isinstance(source, list) and all(isinstance(part, str) for part in source):
+        return "".join(source)
+    if isinstance(source, str):
+        return source
+    raise BadInputError(f"notebook cell {number} has a 'source' that is neither text nor a list of lines")
+
+
+def _cells_from_notebook(document: object, display_name: str) -> list[CodeCell]:
+    if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
+        raise BadInputError(f"{display_name} is JSON but not a Jupyter notebook (no 'cells' list)")
+    if document.get("nbformat") != 4:
+        raise BadInputError(f"{display_name} is nbformat {document.get('nbformat')!r}; only version 4 notebooks run")
+    cells = []
+    for number, cell in enumerate(document["cells"], start=1):
+        if not isinstance(cell, dict) or "cell_type" not in cell:
+            raise BadInputError(f"notebook cell {number} has no 'cell_type'")
+        if cell["cell_type"] != "code":
+            continue
+        tags = cell.get("metadata", {}).get("tags", [])
+        cells.append(CodeCell(number, _source_text(cell.get("source", ""), number), f"<cell {number}>", list(tags)))
+    return cells
+
+
+def looks_like_notebook(text: str) -> bool:
+    """A notebook is a JSON object; a Python script never starts with '{'."""
+    return text.lstrip().startswith("{")
+
+
+def load_cells(path: Path, display_name: str, code_format: str = "auto") -> list[CodeCell]:
+    """Cells of ``path``; ``code_format`` is 'ipynb', 'python' or 'auto' (decided from the content)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise BadInputError(f"{display_name} is not UTF-8 text ({error.reason} at byte {error.start})") from None
+    if code_format == "auto":
+        code_format = "ipynb" if looks_like_notebook(text) else "python"
+    if code_format == "python":
+        cells = [CodeCell(1, text, display_name)]
+    else:
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise BadInputError(f"{display_name} is not valid notebook JSON: {error.msg} at line {error.lineno}, "
+                                f"column {error.colno}") from None
+        cells = _cells_from_notebook(document, display_name)
+    if not any(cell.source.strip() for cell in cells):
+        raise BadInputError(f"{display_name} has no code to run")
+    return cells
+
+
+def parameters_cell(values: dict[str, object], number: int) -> CodeCell:
+    """The cell papermill would inject: one assignment per parameter, values as Python literals."""
+    for name in values:
+        if not name.isidentifier():
+            raise BadInputError(f"parameter name {name!r} is not a valid Python identifier")
+    source = "".join(f"{name} = {value!r}\n" for name, value in values.items())
+    return CodeCell(number, source, "<injected parameters>", ["injected-parameters"])
+
+
+def inject_parameters(cells: list[CodeCell], values: dict[str, object]) -> list[CodeCell]:
+    """Insert the parameters after the cell tagged 'parameters', or first when no cell has that tag."""
+    if not values:
+        return cells
+    tagged = [index for index, cell in enumerate(cells) if PARAMETERS_TAG in cell.tags]
+    position = tagged[0] + 1 if tagged else 0
+    number = cells[tagged[0]].number if tagged else 0
+    return cells[:position] + [parameters_cell(values, number)] + cells[position:]

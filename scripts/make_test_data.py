@@ -29,8 +29,11 @@ def labelled_blobs(rng: np.random.Generator, n: int, n_features: int, n_classes:
 
 
 def write_h5(path: Path, arrays: dict) -> None:
-    """One dataset per array, no timestamps, so the bytes depend only on the values."""
-    with h5py.File(path, "w", track_order=True) as h5:
+    """One dataset per array and no timestamps (not even on the root group), so the bytes depend only on the values."""
+    creation = h5py.h5p.create(h5py.h5p.FILE_CREATE)
+    creation.set_obj_track_times(False)
+    file_id = h5py.h5f.create(str(path).encode(), h5py.h5f.ACC_TRUNC, fcpl=creation)
+    with h5py.File(file_id) as h5:
         for name, array in arrays.items():
             h5.create_dataset(name, data=array, track_times=False)
 
@@ -85,6 +88,10 @@ FAILING_NOTEBOOK = [
     ("code", "print('never reached')", []),
 ]
 
+PIP_INSTALL_NOTEBOOK = [
+    ("code", "import os\n!pip install some-package\nprint(os.getcwd())", []),
+]
+
 SKLEARN_SCRIPT = '''\
 """Train a scaled logistic regression on 13 features read from features13.h5."""
 import h5py
@@ -119,7 +126,8 @@ def main(out_dir: Path) -> None:
     X13, y13 = labelled_blobs(rng, 180, N_FEATURES_SKLEARN, 3, spread=1.5)
     write_h5(out_dir / "features13.h5", {"X": X13, "y": y13.astype(np.int64)})
     (out_dir / "not_hdf5.h5").write_text("this is plain text with an .h5 label\n")
-    for name, cells in (("keras_train.ipynb", KERAS_NOTEBOOK), ("fails_in_cell3.ipynb", FAILING_NOTEBOOK)):
+    for name, cells in (("keras_train.ipynb", KERAS_NOTEBOOK), ("fails_in_cell3.ipynb", FAILING_NOTEBOOK),
+                        ("pip_install.ipynb", PIP_INSTALL_NOTEBOOK)):
         (out_dir / name).write_text(json.dumps(notebook(cells), indent=1) + "\n")
     (out_dir / "sklearn_train.py").write_text(SKLEARN_SCRIPT)
 

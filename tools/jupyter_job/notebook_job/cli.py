@@ -12,21 +12,23 @@ import json
 import sys
 from pathlib import Path
 
+from notebook_job import __version__
 from notebook_job.errors import BadInputError, JobError
 from notebook_job.ipython_syntax import rewrite_cell
 from notebook_job.notebook_code import CodeCell, inject_parameters, load_cells
 from notebook_job.report import TOOL, build_report, verdict, write_report
 from notebook_job.results_h5 import DEFAULT_AUTO_LIMIT
-from notebook_job.staging import read_inputs_list, stage_inputs
+from notebook_job.staging import read_job_file, stage_inputs
 from notebook_job.supervisor import child_environment, run_child
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog=TOOL, description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=f"{TOOL} {__version__}")
     parser.add_argument("--code", type=Path, required=True, help="notebook (.ipynb) or Python script")
     parser.add_argument("--code-name", help="name shown in messages (default: the file name)")
     parser.add_argument("--code-format", choices=("auto", "ipynb", "python"), default="auto")
-    parser.add_argument("--inputs-list", type=Path, help="file of 'name<TAB>path' lines, one per HDF5 input")
+    parser.add_argument("--job-file", type=Path, help="JSON from the Galaxy tool: code_name and inputs")
     parser.add_argument("--input", action="append", default=[], metavar="NAME=PATH", help="one HDF5 input")
     parser.add_argument("--parameters", type=Path, help="JSON object of parameters to inject")
     parser.add_argument("--save", default="", help="variables to save in the results file (comma separated)")
@@ -44,14 +46,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _input_pairs(args: argparse.Namespace) -> list[tuple[str, Path]]:
-    pairs = read_inputs_list(args.inputs_list) if args.inputs_list else []
+def _names_and_inputs(args: argparse.Namespace) -> tuple[str, list[tuple[str, Path]]]:
+    code_name, pairs = read_job_file(args.job_file) if args.job_file else (None, [])
     for item in args.input:
         name, equals, path = item.partition("=")
         if not equals:
             raise BadInputError(f"--input needs NAME=PATH, got {item!r}")
         pairs.append((name, Path(path)))
-    return pairs
+    return args.code_name or code_name or args.code.name, pairs
 
 
 def _parameters(path: Path | None) -> dict:
@@ -93,12 +95,12 @@ def _link_script(code: Path, cells: list[CodeCell], workdir: Path) -> str | None
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    code_name = args.code_name or args.code.name
     workdir = args.workdir.resolve()
     try:
+        code_name, pairs = _names_and_inputs(args)
         parameters = _parameters(args.parameters)
         cells, ipython = prepare_cells(args, code_name, parameters)
-        staged = stage_inputs(_input_pairs(args), workdir)
+        staged = stage_inputs(pairs, workdir)
     except JobError as error:
         print(f"{TOOL}: bad input: {error}", file=sys.stderr)
         return error.exit_code

@@ -6,6 +6,7 @@ code is never rewritten; it simply finds ``train.h5`` in its working directory.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -44,17 +45,17 @@ def input_name(identifier: str) -> str:
     return name if name.lower().endswith(HDF5_SUFFIXES) else name + ".h5"
 
 
-def read_inputs_list(path: Path) -> list[tuple[str, Path]]:
-    """Lines 'name<TAB>path' written by the tool's configfile; blank lines are ignored."""
-    pairs = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        name, tab, source = line.partition("\t")
-        if not tab:
-            raise BadInputError(f"inputs list line {number} has no tab between name and path: {line!r}")
-        pairs.append((name, Path(source)))
-    return pairs
+def read_job_file(path: Path) -> tuple[str | None, list[tuple[str, Path]]]:
+    """The tool's configfile: ``{"code_name": ..., "inputs": [{"name": ..., "path": ...}]}``.
+
+    JSON rather than command-line words, so dataset names with quotes or spaces arrive intact.
+    """
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        pairs = [(item["name"], Path(item["path"])) for item in document.get("inputs", [])]
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
+        raise BadInputError(f"job file {path} is not of the expected form: {error}") from None
+    return document.get("code_name"), pairs
 
 
 def stage_inputs(pairs: list[tuple[str, Path]], workdir: Path) -> list[StagedInput]:

@@ -18,8 +18,10 @@ gxj_env_hash() {
   { cat "$@"; printf 'python %s\n' "$pyver"; } | sha256sum | cut -c1-12
 }
 
-GXJ_GALAXY_VENV="$GXJ_CACHE/venvs/galaxy-$(gxj_env_hash "${GXJ_GALAXY_REQS[@]}")"
-GXJ_RUNTIME_VENV="$GXJ_CACHE/venvs/runtime-$(gxj_env_hash "${GXJ_RUNTIME_REQS[@]}")"
+# Set GXJ_GALAXY_VENV / GXJ_RUNTIME_VENV yourself to use existing venvs (setup_envs.sh then builds
+# nothing into them unless they lack the stamp file).
+GXJ_GALAXY_VENV="${GXJ_GALAXY_VENV:-$GXJ_CACHE/venvs/galaxy-$(gxj_env_hash "${GXJ_GALAXY_REQS[@]}")}"
+GXJ_RUNTIME_VENV="${GXJ_RUNTIME_VENV:-$GXJ_CACHE/venvs/runtime-$(gxj_env_hash "${GXJ_RUNTIME_REQS[@]}")}"
 
 # The local Galaxy: `make serve` uses the defaults, the test run its own folder and port.
 GXJ_STATE_DIR="${GXJ_STATE_DIR:-.galaxy/serve}"

@@ -8,9 +8,9 @@ asking anything of the Galaxy venv. The files written are:
   network at start-up), interactive-tool settings pointing at a gx-it-proxy port.
 - tool_conf.xml: every tool XML of this repository by ABSOLUTE path (Galaxy 26.1 resolves relative
   paths inside site-packages and silently loads nothing) plus the bundled upload tool.
-- job_conf.yml: the repository's tools run in a job environment that puts the tool-runtime venv
-  first on PATH, the way an admin hands a runtime to a tool; every other tool (upload, metadata)
-  keeps Galaxy's own Python.
+- job_conf.yml: the repository's tools run in a job environment that gives them the tool-runtime
+  venv, the way an admin hands a runtime to a tool; every other tool (upload, data fetch) keeps
+  Galaxy's own Python (see job_config() for why it takes three entries).
 - tool_data_table_conf.xml: empty (the sample one makes Galaxy fetch a URL at start-up).
 - secrets.json: bootstrap admin key and id_secret, made once per state dir and reused.
 """
@@ -107,11 +107,16 @@ def galaxy_config(state_dir: Path, port: int, proxy_port: int, admin_email: str,
 
 
 def job_config(runtime_venv: Path, tool_ids: Iterable[str]) -> dict:
-    """Route this repository's tools to a job environment whose PATH starts with the runtime venv.
+    """Route this repository's tools to a job environment that runs them with the runtime venv.
 
-    Galaxy's own steps (upload, set-metadata) stay in the plain environment: they need Galaxy's
-    Python, which the job script finds through VIRTUAL_ENV of the Galaxy process.
+    Putting the runtime's bin first on PATH is not enough: the job script re-activates Galaxy's own
+    venv (GALAXY_VIRTUAL_ENV, taken from the server's VIRTUAL_ENV) after the environment's entries,
+    which puts Galaxy's python back in front. Setting GALAXY_VIRTUAL_ENV to None stops that; the
+    job's metadata step then runs `galaxy-set-metadata` (use_metadata_binary), found on PATH after
+    the runtime's bin, instead of `python`, which would be the runtime's. Other tools (upload,
+    data fetch) keep the plain environment and Galaxy's python.
     """
+    runtime_bin = runtime_venv / "bin"
     return {
         "runners": {"local": {"load": "galaxy.jobs.runners.local:LocalJobRunner", "workers": 2}},
         "execution": {
@@ -120,7 +125,12 @@ def job_config(runtime_venv: Path, tool_ids: Iterable[str]) -> dict:
                 PLAIN_ENVIRONMENT: {"runner": "local"},
                 RUNTIME_ENVIRONMENT: {
                     "runner": "local",
-                    "env": [{"name": "PATH", "value": f"{runtime_venv / 'bin'}:$PATH"}],
+                    "use_metadata_binary": True,
+                    "env": [
+                        {"name": "GALAXY_VIRTUAL_ENV", "value": "None"},
+                        {"name": "VIRTUAL_ENV", "value": str(runtime_venv)},
+                        {"name": "PATH", "value": f"{runtime_bin}:$PATH"},
+                    ],
                 },
             },
         },

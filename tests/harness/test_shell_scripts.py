@@ -15,12 +15,17 @@ REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = REPO / "scripts"
 
 
+def clean_env() -> dict[str, str]:
+    """The environment without GXJ_* settings, so env.sh computes everything itself."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("GXJ_")}
+
+
 def venv_paths(repo: Path, cache: Path) -> dict[str, str]:
     """Source env.sh of the given repo copy and return the two venv paths it computes."""
     out = subprocess.run(
         ["bash", "-c", 'source scripts/env.sh && echo "$GXJ_GALAXY_VENV" && echo "$GXJ_RUNTIME_VENV"'],
         cwd=repo,
-        env={**os.environ, "GXJ_CACHE": str(cache)},
+        env={**clean_env(), "GXJ_CACHE": str(cache)},
         capture_output=True,
         text=True,
         check=True,
@@ -48,7 +53,7 @@ def test_env_hash_follows_the_pins(tmp_path: Path) -> None:
 
 
 def run_script(name: str, state_dir: Path, port: int) -> subprocess.CompletedProcess:
-    env = {**os.environ, "GXJ_STATE_DIR": str(state_dir), "GXJ_PORT": str(port)}
+    env = {**clean_env(), "GXJ_STATE_DIR": str(state_dir), "GXJ_PORT": str(port)}
     return subprocess.run([SCRIPTS / "galaxy" / name], env=env, capture_output=True, text=True, timeout=60)
 
 

@@ -61,7 +61,13 @@ def test_job_conf_routes_repo_tools_to_runtime_path(layout: dict[str, Path]) -> 
     environments = job_conf["execution"]["environments"]
     assert job_conf["execution"]["default"] == "local"
     assert environments["local"] == {"runner": "local"}
-    assert environments["tool_runtime"]["env"] == [{"name": "PATH", "value": f"{layout['runtime_venv']}/bin:$PATH"}]
+    runtime = environments["tool_runtime"]
+    assert runtime["env"] == [
+        {"name": "GALAXY_VIRTUAL_ENV", "value": "None"},
+        {"name": "VIRTUAL_ENV", "value": str(layout["runtime_venv"])},
+        {"name": "PATH", "value": f"{layout['runtime_venv']}/bin:$PATH"},
+    ]
+    assert runtime["use_metadata_binary"] is True
     assert job_conf["tools"] == [
         {"id": "job_tool", "environment": "tool_runtime"},
         {"id": "lab_tool", "environment": "tool_runtime"},

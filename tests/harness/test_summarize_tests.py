@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from summarize_tests import main
 
 JUNIT = '<testsuites><testsuite name="pytest" tests="{t}" failures="{f}" errors="{e}" skipped="{s}"/></testsuites>'
@@ -16,29 +17,24 @@ def planemo_json(path: Path, tests: int, failures: int, errors: int = 0, skips: 
     return path
 
 
-def test_sums_both_runners(tmp_path: Path, capsys) -> None:
+@pytest.mark.parametrize(
+    ("junit_counts", "planemo_counts", "line", "code", "stderr_part"),
+    [
+        ((10, 1, 1, 2), (4, 1), "9 passed, 3 failed, 2 skipped", 1, ""),
+        ((3, 0, 0, 0), (2, 0), "5 passed, 0 failed", 0, ""),
+        ((3, 0, 0, 0), (0, 0), "3 passed, 0 failed", 1, "no tests ran"),
+    ],
+    ids=["sums-both-runners", "all-green-no-skips-shown", "zero-planemo-tests-fails"],
+)
+def test_closing_line(tmp_path: Path, capsys, junit_counts, planemo_counts, line, code, stderr_part) -> None:
     junit = tmp_path / "pytest.xml"
-    junit.write_text(JUNIT.format(t=10, f=1, e=1, s=2))
-    code = main(["--junit", str(junit), "--planemo-json", str(planemo_json(tmp_path / "p.json", 4, 1))])
-    assert capsys.readouterr().out == "9 passed, 3 failed, 2 skipped\n"
-    assert code == 1
-
-
-def test_all_green_exits_zero_without_skips_shown(tmp_path: Path, capsys) -> None:
-    junit = tmp_path / "pytest.xml"
-    junit.write_text(JUNIT.format(t=3, f=0, e=0, s=0))
-    code = main(["--junit", str(junit), "--planemo-json", str(planemo_json(tmp_path / "p.json", 2, 0))])
-    assert capsys.readouterr().out == "5 passed, 0 failed\n"
-    assert code == 0
-
-
-def test_a_runner_with_zero_tests_fails_the_run(tmp_path: Path, capsys) -> None:
-    junit = tmp_path / "pytest.xml"
-    junit.write_text(JUNIT.format(t=3, f=0, e=0, s=0))
-    code = main(["--junit", str(junit), "--planemo-json", str(planemo_json(tmp_path / "p.json", 0, 0))])
+    tests, failures, errors, skipped = junit_counts
+    junit.write_text(JUNIT.format(t=tests, f=failures, e=errors, s=skipped))
+    planemo = planemo_json(tmp_path / "planemo.json", *planemo_counts)
+    assert main(["--junit", str(junit), "--planemo-json", str(planemo)]) == code
     captured = capsys.readouterr()
-    assert captured.out == "3 passed, 0 failed\n"
-    assert "no tests ran" in captured.err and code == 1
+    assert captured.out == line + "\n"
+    assert stderr_part in captured.err
 
 
 def test_a_missing_report_fails_the_run(tmp_path: Path, capsys) -> None:

@@ -28,11 +28,12 @@ class NotebookHelpers:
         self.namespace = namespace
 
     def expand(self, command: str) -> str:
-        """IPython-style variable expansion; unknown names are left for bash to expand."""
+        """IPython-style variable expansion; unknown names, and braces that are not Python (an awk
+        program ``{print $1}``, a bash group ``{ a; b; }``), are left for bash."""
         def braced(match: re.Match) -> str:
             try:
                 return str(eval(match.group(1), self.namespace))  # noqa: S307 - the user's own notebook code
-            except NameError:
+            except (NameError, SyntaxError):
                 return match.group(0)
 
         def dollar(match: re.Match) -> str:

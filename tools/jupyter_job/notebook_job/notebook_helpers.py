@@ -11,6 +11,7 @@ import re
 import runpy
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 BRACED = re.compile(r"(?<!\{)\{([^{}]+)\}(?!\})")
@@ -77,9 +78,13 @@ class NotebookHelpers:
         print(os.getcwd())
 
     def run_script(self, arguments: str) -> None:
-        """``%run script.py``: run it as ``__main__`` and keep its names, as IPython does."""
+        """``%run script.py args``: run it as ``__main__`` with ``sys.argv`` set, and keep its names, as IPython does."""
         words = shlex.split(self.expand(arguments))
-        self.namespace.update(runpy.run_path(words[0], init_globals=self.namespace, run_name="__main__"))
+        saved_argv, sys.argv = sys.argv, words
+        try:
+            self.namespace.update(runpy.run_path(words[0], init_globals=self.namespace, run_name="__main__"))
+        finally:
+            sys.argv = saved_argv
 
 
 def display(*objects: object) -> None:

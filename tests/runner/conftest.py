@@ -1,0 +1,146 @@
+"""Shared set-up for the runner's tests: the package on sys.path, notebooks from cell lists, the CLI.
+
+The runner package lives in tools/jupyter_job/ (beside the tool XML, not installed), so the tests
+import it from there, and the end-to-end tests run it exactly as the tool's command does: a
+separate ``python -m notebook_job`` with PYTHONPATH pointing at that folder.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+TOOL_DIR = REPO / "tools" / "jupyter_job"
+TEST_DATA = REPO / "test-data"
+PYTHON = sys.executable
+CLI_TIMEOUT = 120
+
+if str(TOOL_DIR) not in sys.path:
+    sys.path.insert(0, str(TOOL_DIR))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: takes more than about 10 s (TensorFlow, time limits)")
+
+
+def notebook_document(cells: list, nbformat: int = 4) -> dict:
+    """A notebook from cells given as code text, or (cell_type, source) / (cell_type, source, tags)."""
+    built = []
+    for index, cell in enumerate(cells, start=1):
+        cell_type, source, tags = ("code", cell, []) if isinstance(cell, str) else (tuple(cell) + ([],))[:3]
+        entry = {"cell_type": cell_type, "id": f"c{index}", "metadata": {"tags": tags} if tags else {},
+                 "source": source}
+        if cell_type == "code":
+            entry.update(execution_count=None, outputs=[])
+        built.append(entry)
+    return {"cells": built, "metadata": {}, "nbformat": nbformat, "nbformat_minor": 5}
+
+
+@pytest.fixture
+def write_notebook(tmp_path: Path):
+    """``write_notebook(cells, name="notebook.ipynb")`` -> the path of a notebook written under tmp_path."""
+    def write(cells: list, name: str = "notebook.ipynb", nbformat: int = 4) -> Path:
+        path = tmp_path / name
+        path.write_text(json.dumps(notebook_document(cells, nbformat), indent=1))
+        return path
+    return write
+
+
+@pytest.fixture(scope="session")
+def test_data() -> Path:
+    """The repository's committed test-data/ folder (read-only for the tests)."""
+    return TEST_DATA
+
+
+@pytest.fixture
+def make_h5(tmp_path: Path):
+    """``make_h5(name, **arrays)`` -> an HDF5 file under tmp_path/inputs with one dataset per array."""
+    import h5py
+
+    folder = tmp_path / "inputs"
+
+    def make(name: str, **arrays) -> Path:
+        folder.mkdir(exist_ok=True)
+        path = folder / name
+        with h5py.File(path, "w") as h5:
+            for key, array in arrays.items():
+                h5[key] = array
+        return path
+    return make
+
+
+def package_env() -> dict:
+    """The environment the tool's command gives the runner: our package importable."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TOOL_DIR), env.get("PYTHONPATH")]))
+    return env
+
+
+@dataclass
+class CliRun:
+    """What one ``python -m notebook_job`` run left behind."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    dir: Path
+
+    @property
+    def last_stderr_line(self) -> str:
+        lines = self.stderr.strip().splitlines()
+        return lines[-1] if lines else ""
+
+    def report(self) -> dict:
+        return json.loads((self.dir / "report.json").read_text())
+
+
+def cli_command(*args: object) -> list[str]:
+    return [PYTHON, "-m", "notebook_job", *map(str, args)]
+
+
+def run_cli_in(directory: Path, *args: object, timeout: float = CLI_TIMEOUT) -> CliRun:
+    """Run the CLI with ``args`` in ``directory`` (its default outputs land there)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(cli_command(*args), cwd=directory, env=package_env(), capture_output=True, text=True,
+                          timeout=timeout)
+    return CliRun(done.returncode, done.stdout, done.stderr, directory)
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path):
+    """``run_cli(*args)`` -> CliRun of the CLI run in a fresh folder under tmp_path."""
+    def run(*args: object, timeout: float = CLI_TIMEOUT) -> CliRun:
+        return run_cli_in(tmp_path / "job", *args, timeout=timeout)
+    return run
+
+
+def run_python(code: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter with the package importable (for checks of sys.modules and seeds)."""
+    done = subprocess.run([PYTHON, "-c", code], cwd=cwd, env=package_env(), capture_output=True, text=True,
+                          timeout=CLI_TIMEOUT)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+@pytest.fixture
+def restore_main():
+    """Put back pytest's own ``__main__`` and working directory after code that replaces them."""
+    main, cwd = sys.modules["__main__"], os.getcwd()
+    yield
+    sys.modules["__main__"] = main
+    os.chdir(cwd)
+
+
+@pytest.fixture(scope="session")
+def keras():
+    """Keras, imported once for the whole session (about 3 s) and seeded."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    keras = pytest.importorskip("keras")
+    keras.utils.set_random_seed(0)
+    return keras

@@ -175,7 +175,11 @@ def _sklearn_compare(model, samples: list, onnx_outputs: list) -> Comparison:
     import numpy as np
     from sklearn.base import is_classifier, is_regressor
 
-    rows = np.asarray(samples[0], dtype=np.float32)
+    # The values the ONNX graph got (float32), in the dtype the user's code used: KMeans, for one, refuses
+    # to predict on a dtype other than the one it was fitted on.
+    sample = np.asarray(samples[0])
+    native = sample.dtype if sample.dtype.kind == "f" else np.float64
+    rows = sample.astype(np.float32).astype(native)
     comparison = Comparison()
     if hasattr(model, "predict"):
         predicted = model.predict(rows)

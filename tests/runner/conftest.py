@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -113,19 +114,54 @@ def run_cli_in(directory: Path, *args: object, timeout: float = CLI_TIMEOUT) -> 
 
 
 @pytest.fixture
+def start_cli(tmp_path: Path):
+    """``start_cli(*args)`` -> (Popen with text pipes, job folder) for tests that signal a running job.
+
+    The job gets its own session, so that whatever is left of it (the child too) is killed afterwards.
+    """
+    started: list[subprocess.Popen] = []
+
+    def start(*args: object) -> tuple[subprocess.Popen, Path]:
+        directory = tmp_path / "job"
+        directory.mkdir(exist_ok=True)
+        started.append(subprocess.Popen(cli_command(*args), cwd=directory, env=package_env(), text=True,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True))
+        return started[-1], directory
+    yield start
+    for process in started:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.communicate()
+
+
+@pytest.fixture(scope="session")
+def cli_in():
+    """``cli_in(directory, *args)`` -> CliRun, for module-scoped fixtures that run one job for many tests."""
+    return run_cli_in
+
+
+@pytest.fixture
 def run_cli(tmp_path: Path):
-    """``run_cli(*args)`` -> CliRun of the CLI run in a fresh folder under tmp_path."""
+    """``run_cli(*args)`` -> CliRun of the CLI run in tmp_path/job (the same folder for every call of a test)."""
     def run(*args: object, timeout: float = CLI_TIMEOUT) -> CliRun:
         return run_cli_in(tmp_path / "job", *args, timeout=timeout)
     return run
 
 
-def run_python(code: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run ``code`` in a fresh interpreter with the package importable (for checks of sys.modules and seeds)."""
-    done = subprocess.run([PYTHON, "-c", code], cwd=cwd, env=package_env(), capture_output=True, text=True,
-                          timeout=CLI_TIMEOUT)
-    assert done.returncode == 0, done.stderr
-    return done
+@pytest.fixture
+def run_python(tmp_path: Path):
+    """``run_python(code)`` -> stdout of ``code`` run in a fresh interpreter in tmp_path, the package importable.
+
+    For what an in-process test cannot see: which modules an import pulls in, import-time hooks.
+    """
+    def run(code: str) -> str:
+        done = subprocess.run([PYTHON, "-c", code], cwd=tmp_path, env=package_env(), capture_output=True, text=True,
+                              timeout=CLI_TIMEOUT)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+    return run
 
 
 @pytest.fixture

@@ -63,16 +63,25 @@ def _refuse_install(command: str, where: str) -> None:
         raise _install_refused(command, where)
 
 
-def _string_interior_lines(source: str) -> set[int]:
-    """Lines that lie inside a multi-line string: '!' or '%' there is text, not IPython syntax."""
-    interior: set[int] = set()
+def _protected_lines(source: str) -> set[int]:
+    """Lines inside a multi-line string, or continuing a statement (in brackets, after a backslash):
+    '!' or '%' there is text or an operator (``!= b)``, ``% n``), not IPython syntax."""
+    protected: set[int] = set()
+    depth, previous_type, previous_row = 0, tokenize.NEWLINE, 0
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.start[0] > previous_row and (depth or previous_type not in (tokenize.NEWLINE, tokenize.NL)):
+                protected.add(token.start[0])
             if token.type == tokenize.STRING and token.end[0] > token.start[0]:
-                interior.update(range(token.start[0] + 1, token.end[0] + 1))
+                protected.update(range(token.start[0] + 1, token.end[0] + 1))
+            if token.type == tokenize.OP and token.string in "([{":
+                depth += 1
+            elif token.type == tokenize.OP and token.string in ")]}":
+                depth = max(depth - 1, 0)
+            previous_type, previous_row = token.type, token.end[0]
     except (tokenize.TokenError, IndentationError, SyntaxError):
         pass
-    return interior
+    return protected
 
 
 def _line_magic(name: str, args: str, where: str) -> tuple[str, str]:
@@ -183,7 +192,7 @@ def rewrite_cell(cell: CodeCell) -> tuple[CodeCell, list[IPythonLine]]:
         return replace(cell, source=source), notes
     except SyntaxError:
         pass
-    protected = _string_interior_lines(source)
+    protected = _protected_lines(source)
     lines = source.split("\n")
     for index, text in enumerate(lines):
         number = index + 1

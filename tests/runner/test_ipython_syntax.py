@@ -141,6 +141,16 @@ def test_bang_inside_triple_quoted_string_is_text():
     assert [note["line"] for note in notes] == [1]
 
 
+def test_operators_that_continue_a_statement_are_python(run):
+    source = ("%matplotlib inline\nsame = (1\n        != 2)\nrest = (10\n        % 3)\n"
+              "total = 1 + \\\n    2\n!echo done > done.txt")
+    new, notes = rewrite_cell(cell(source))
+    assert new.source.split("\n")[1:7] == source.split("\n")[1:7]
+    assert [note["line"] for note in map(vars, notes)] == [1, 8]
+    namespace = run(source)
+    assert (namespace["same"], namespace["rest"], namespace["total"]) == (True, 1, 3)
+
+
 def test_line_numbers_are_kept_so_a_later_error_names_its_line():
     source = "!echo start\n%matplotlib inline\nx = 1\n\ny = x / 0\n"
     new, _ = rewrite_cell(cell(source))

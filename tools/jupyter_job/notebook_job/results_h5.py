@@ -160,9 +160,21 @@ def _write_value(group, name: str, kind: str, value) -> dict:
 
 
 def write_results(path: Path, selection: Selection) -> list[dict]:
-    """Write the chosen values; returns one report entry per variable."""
+    """Write the chosen values; returns one report entry per variable written.
+
+    A value HDF5 refuses (say a DataFrame with columns 'loss/val' and 'loss') becomes a warning in
+    ``selection.warnings``; the other variables are still written.
+    """
     import h5py
 
+    saved = []
     with h5py.File(path, "w") as h5:
         h5.attrs["created_by"] = "run_jupyter_job"
-        return [_write_value(h5, name, kind, value) for name, (kind, value) in selection.chosen.items()]
+        for name, (kind, value) in selection.chosen.items():
+            try:
+                saved.append(_write_value(h5, name, kind, value))
+            except Exception as error:  # noqa: BLE001 - one unwritable value must not lose the others
+                if name in h5:
+                    del h5[name]
+                selection.warnings.append(f"result variable {name!r} was not saved: {type(error).__name__}: {error}")
+    return saved

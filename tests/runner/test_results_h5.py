@@ -115,3 +115,15 @@ def test_arrays_read_from_hdf5_are_recognised_by_origin(run_python, make_h5):
         "equal_copy, computed = sliced.copy(), sliced * 1\n"
         "print(json.dumps([read_from_hdf5(v) for v in (sliced, whole, as_array, equal_copy, computed, 4.0)]))\n")
     assert json.loads(out) == [True, True, True, False, False, False]
+
+
+def test_a_value_hdf5_refuses_is_a_warning_and_the_rest_is_written(tmp_path):
+    values = {"table": pd.DataFrame({"loss/val": [0.5, 0.4], "loss": [0.1, 0.2]}), "score": 0.5,
+              "curve": np.array([1.0, 2.0])}
+    selection = select_results(values, [], LIMIT, lambda value: False)
+    saved = write_results(tmp_path / "results.h5", selection)
+    assert [entry["name"] for entry in saved] == ["score", "curve"]
+    assert selection.warnings == ["result variable 'table' was not saved: ValueError: Unable to synchronously "
+                                  "create dataset (name already exists)"]
+    with h5py.File(tmp_path / "results.h5", "r") as h5:
+        assert (sorted(h5), h5.attrs["score"], h5["curve"][:].tolist()) == (["curve"], 0.5, [1.0, 2.0])

@@ -29,5 +29,5 @@ def test_demo_history_is_filled_once(galaxy_url: str, galaxy_api_key: str, galax
     assert sorted((d["name"], d["extension"], d["state"]) for d in datasets) == sorted(
         (name, ext, "ok") for name, ext in EXPECTED.items()
     )
-    sizes = {d["name"]: d["file_size"] for d in datasets}
+    sizes = {d["name"]: galaxy_instance.datasets.show_dataset(d["id"])["file_size"] for d in datasets}
     assert sizes == {name: (REPO / "test-data" / name).stat().st_size for name in EXPECTED}

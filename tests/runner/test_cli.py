@@ -146,6 +146,17 @@ def test_time_limit_stops_the_cell_and_keeps_the_outputs(run_cli, write_notebook
     assert saved_attrs(job.dir / "results.h5") == {"created_by": TOOL, "score": 0.5}
 
 
+def test_code_that_ignores_sigterm_is_killed_after_the_grace_period(run_cli, write_notebook):
+    started = time.monotonic()
+    job = run_cli("--code", write_notebook(["import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+                                            "time.sleep(60)"]), "--time-limit", 1, "--grace", 1)
+    assert time.monotonic() - started < 20
+    assert job.returncode == 3
+    assert job.last_stderr_line == (f"{TOOL}: time limit of 1 s reached in the code; "
+                                    "the outputs written by then are kept")
+    assert (job.report()["status"], job.report()["cells"]) == ("time limit", [])
+
+
 def test_sigterm_stops_the_job_and_keeps_the_outputs(start_cli, write_notebook):
     process, job_dir = start_cli("--code", write_notebook(SLEEPING))
     for line in process.stdout:
@@ -245,6 +256,20 @@ def test_job_file_names_with_spaces_and_parameters(run_cli, tmp_path, test_data,
     attrs = saved_attrs(job.dir / "results.h5")
     assert (attrs["epochs"], attrs["label"], attrs["rows"], attrs["here"]) == (5, "it's \"quoted\"", 60,
                                                                                  str(job.dir / "w d"))
+
+
+def test_ipython_lines_run_in_the_work_dir(run_cli, write_notebook):
+    job = run_cli("--code", write_notebook([
+        "%%writefile helper.py\ndef double(x):\n    return 2 * x\n", "import helper\nfour = helper.double(2)",
+        "%%writefile other.py\nimport sys\nargs = sys.argv[1:]\n", "%run other.py --rate {four}\nran = ' '.join(args)",
+        "files = !ls\nlisted = ','.join(files)"]))
+    assert job.returncode == 0, job.stderr
+    attrs = saved_attrs(job.dir / "results.h5")
+    assert (attrs["four"], attrs["ran"], attrs["listed"]) == (4, "--rate 4", "helper.py,other.py")
+    assert [(line["where"], line["action"]) for line in job.report()["ipython_lines"]] == [
+        ("cell 1", "wrote the cell's body to the file"), ("cell 3", "wrote the cell's body to the file"),
+        ("cell 4", "ran the script in the notebook's namespace"),
+        ("cell 5", "captured the shell command's output lines")]
 
 
 def test_outputs_go_where_the_flags_say(run_cli, write_notebook):

@@ -13,7 +13,7 @@ stop:  ## stop the Galaxy started by `make serve`
 test:  ## lint, unit tests and tool tests on a fresh local Galaxy (port 8181)
 	scripts/run_tests.sh
 
-lint:  ## ruff and planemo lint only
+lint: setup  ## ruff and planemo lint only
 	scripts/lint.sh
 
 bench:

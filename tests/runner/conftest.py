@@ -59,6 +59,12 @@ def test_data() -> Path:
     return TEST_DATA
 
 
+@pytest.fixture(scope="session")
+def tool_dir() -> Path:
+    """tools/jupyter_job/: the launcher and the runner package, as the tool XML ships them."""
+    return TOOL_DIR
+
+
 @pytest.fixture
 def make_h5(tmp_path: Path):
     """``make_h5(name, **arrays)`` -> an HDF5 file under tmp_path/inputs with one dataset per array."""

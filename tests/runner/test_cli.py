@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import signal
+import subprocess
+import sys
 import time
 
 import h5py
@@ -286,3 +289,13 @@ def test_outputs_go_where_the_flags_say(run_cli, write_notebook):
 def test_version(run_cli):
     job = run_cli("--version")
     assert (job.returncode, job.stdout) == (0, f"{TOOL} 0.1.0\n")
+
+
+def test_launcher_runs_without_pythonpath(tmp_path, tool_dir, write_notebook):
+    """The tool's command calls run_notebook_job.py directly, with no PYTHONPATH set."""
+    launcher = tool_dir / "run_notebook_job.py"
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    done = subprocess.run([sys.executable, str(launcher), "--code", write_notebook(["answer = 42"])], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout.splitlines()[-1]) == (0, f"{TOOL}: finished; ONNX models: none"), done.stderr
+    assert saved_attrs(tmp_path / "results.h5") == {"created_by": TOOL, "answer": 42}

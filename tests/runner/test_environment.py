@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+from types import SimpleNamespace
 
 import h5py
 import numpy as np
@@ -59,8 +60,15 @@ def test_package_versions_lists_only_imported_packages():
                              "onnxruntime", "skl2onnx", "tf2onnx"}
 
 
-def test_compute_device_on_this_machine():
-    assert compute_device() == "CPU" or compute_device().startswith("GPU: ")
+@pytest.mark.parametrize(("gpus", "device"), [([SimpleNamespace(name="/physical_device:GPU:0")] * 2,
+                                                "GPU: NVIDIA H100 (TensorFlow, 2 visible)"),
+                                              ([], "CPU")])
+def test_compute_device_asks_the_imported_framework(monkeypatch, gpus, device):
+    config = SimpleNamespace(list_physical_devices=lambda kind: gpus if kind == "GPU" else [],
+                             experimental=SimpleNamespace(get_device_details=lambda gpu: {"device_name": "NVIDIA H100"}))
+    monkeypatch.setitem(sys.modules, "tensorflow", SimpleNamespace(config=config))
+    monkeypatch.delitem(sys.modules, "torch", raising=False)
+    assert compute_device() == device
 
 
 @pytest.fixture

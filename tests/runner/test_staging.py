@@ -98,7 +98,8 @@ def test_job_file_keeps_quotes_and_spaces(tmp_path):
                            {"name": "test, final", "path": "/data/b.dat"}]}
     path = tmp_path / "job.json"
     path.write_text(json.dumps(document))
-    code_name, pairs = read_job_file(path)
+    code_name, pairs, parameters = read_job_file(path)
+    assert parameters == []
     assert code_name == 'my "best" notebook.ipynb'
     assert [(name, str(source)) for name, source in pairs] == [("it's a \"train\" set", "/data/x y/it's.dat"),
                                                                ("test, final", "/data/b.dat")]
@@ -107,7 +108,7 @@ def test_job_file_keeps_quotes_and_spaces(tmp_path):
 def test_job_file_without_inputs(tmp_path):
     path = tmp_path / "job.json"
     path.write_text("{}")
-    assert read_job_file(path) == (None, [])
+    assert read_job_file(path) == (None, [], [])
 
 
 @pytest.mark.parametrize(("text", "detail"), [

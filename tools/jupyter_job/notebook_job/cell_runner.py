@@ -12,13 +12,11 @@ import traceback
 import types
 from dataclasses import dataclass, field
 
+from notebook_job.cell_capture import CellCapture
+from notebook_job.checkpoint import JobInterrupted
 from notebook_job.notebook_code import CodeCell
 
 PROGRESS_PREFIX = "[run_jupyter_job]"
-
-
-class JobInterrupted(BaseException):
-    """Raised in the main thread on SIGTERM, so the running cell stops and outputs are still written."""
 
 
 @dataclass
@@ -38,6 +36,7 @@ class CellRun:
     """The outcome of running all cells: per-cell timings and the failure, if any."""
 
     timings: list[dict] = field(default_factory=list)
+    records: dict[str, dict] = field(default_factory=dict)
     failure: CellFailure | None = None
 
 
@@ -66,6 +65,28 @@ def _progress(message: str) -> None:
     print(f"{PROGRESS_PREFIX} {message}", flush=True)
 
 
+def _error_output(error: BaseException) -> dict:
+    """The error as Jupyter records it (ename, evalue, traceback lines without the runner's frame)."""
+    lines = traceback.format_exception(type(error), error, error.__traceback__.tb_next)
+    return {"ename": type(error).__name__, "evalue": str(error), "traceback": [line.rstrip("\n") for line in lines]}
+
+
+def _run_one(cell: CodeCell, namespace: dict) -> tuple[str, CellFailure | None, BaseException | None]:
+    """(status, failure, error to show) for one cell."""
+    try:
+        exec(compile(cell.source, cell.filename, "exec"), namespace)  # noqa: S102 - running user code is the job
+    except SystemExit as stop:
+        if stop.code in (None, 0):
+            return "stopped", None, None
+        return "error", CellFailure(cell.where(failing_line(stop, cell)), f"SystemExit: {stop.code}"), None
+    except JobInterrupted:
+        return "interrupted", CellFailure(cell.where(), "stopped by SIGTERM", kind="interrupted"), None
+    except BaseException as error:  # noqa: BLE001 - any user error is reported, then outputs are kept
+        summary = traceback.format_exception_only(type(error), error)[-1].strip()
+        return "error", CellFailure(cell.where(failing_line(error, cell)), summary), error
+    return "ok", None, None
+
+
 def run_cells(cells: list[CodeCell], namespace: dict) -> CellRun:
     """Run ``cells`` in ``namespace``; stop at the first failure, never raise for user errors."""
     outcome = CellRun()
@@ -74,24 +95,15 @@ def run_cells(cells: list[CodeCell], namespace: dict) -> CellRun:
         _register_source(cell)
         _progress(f"{cell.where()} ({position}/{total}) started")
         started = time.perf_counter()
-        status = "ok"
-        try:
-            exec(compile(cell.source, cell.filename, "exec"), namespace)  # noqa: S102 - running user code is the job
-        except SystemExit as stop:
-            if stop.code not in (None, 0):
-                status = "error"
-                outcome.failure = CellFailure(cell.where(failing_line(stop, cell)), f"SystemExit: {stop.code}")
-            else:
-                status = "stopped"
-        except JobInterrupted:
-            status = "interrupted"
-            outcome.failure = CellFailure(cell.where(), "stopped by SIGTERM", kind="interrupted")
-        except BaseException as error:  # noqa: BLE001 - any user error is reported, then outputs are kept
-            status = "error"
-            traceback.print_exception(type(error), error, error.__traceback__.tb_next)
-            summary = traceback.format_exception_only(type(error), error)[-1].strip()
-            outcome.failure = CellFailure(cell.where(failing_line(error, cell)), summary)
+        with CellCapture() as capture:
+            status, failure, error = _run_one(cell, namespace)
         seconds = time.perf_counter() - started
+        record = dict(capture.record)
+        if error is not None:
+            record["error"] = _error_output(error)
+            sys.stderr.write("\n".join(record["error"]["traceback"]) + "\n")
+        outcome.records[cell.filename] = record
+        outcome.failure = failure
         outcome.timings.append({"where": cell.where(), "seconds": round(seconds, 4), "status": status})
         _progress(f"{cell.where()} ({position}/{total}) {status} in {seconds:.2f} s")
         if status != "ok":

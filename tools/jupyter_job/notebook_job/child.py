@@ -12,29 +12,35 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from notebook_job.cell_runner import PROGRESS_PREFIX, JobInterrupted, fresh_main_module, run_cells
+from notebook_job.cell_runner import PROGRESS_PREFIX, fresh_main_module, run_cells
+from notebook_job.checkpoint import request_stop
 from notebook_job.environment import apply_seed, compute_device, package_versions
-from notebook_job.models import find_models
+from notebook_job.models import FoundModel, find_models
 from notebook_job.notebook_code import CodeCell
 from notebook_job.notebook_helpers import NotebookHelpers, display
+from notebook_job.native_models import write_native_archive
 from notebook_job.onnx_export import export_model
 from notebook_job.input_reads import read_from_hdf5, watch_hdf5_reads
 from notebook_job.results_h5 import select_results, write_results
 
 
-def _interrupt(signum, frame) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    raise JobInterrupted()
+def _stop_cells(signum, frame) -> None:
+    request_stop()
 
 
-def _export_all(namespace: dict, onnx_dir: Path) -> list[dict]:
+def _export_all(namespace: dict, onnx_dir: Path, found: list[FoundModel] | None = None,
+                after_each: Callable[[list[dict]], None] | None = None) -> list[dict]:
+    """Export every model; ``after_each`` sees the entries so far, so progress survives a kill."""
     onnx_dir.mkdir(parents=True, exist_ok=True)
-    entries = []
-    for found in find_models(namespace):
-        print(f"{PROGRESS_PREFIX} exporting {found.framework} model {found.name!r} to ONNX", flush=True)
-        entries.append(export_model(found, namespace, onnx_dir))
+    entries: list[dict] = []
+    for item in find_models(namespace) if found is None else found:
+        print(f"{PROGRESS_PREFIX} exporting {item.framework} model {item.name!r} to ONNX", flush=True)
+        entries.append(export_model(item, namespace, onnx_dir))
+        if after_each:
+            after_each(entries)
     return entries
 
 
@@ -44,40 +50,56 @@ def _write_results(namespace: dict, plan: dict) -> dict:
     return {"saved": saved, "skipped": selection.skipped, "warnings": selection.warnings}
 
 
-def run_plan(plan: dict) -> dict:
-    """Everything the child does; returns the outcome the parent turns into the report."""
+def _native_archive(found: list[FoundModel], archive: str) -> dict:
+    print(f"{PROGRESS_PREFIX} saving {len(found)} model(s) in their own formats to {Path(archive).name}", flush=True)
+    members, warnings = write_native_archive(found, Path(archive))
+    return {"members": members, "warnings": warnings}
+
+
+def run_plan(plan: dict) -> None:
+    """Everything the child does. The outcome file is rewritten after each step, so a child killed
+    during the export still leaves what it had done for the parent's report."""
+    outcome: dict = {}
+
+    def save() -> None:
+        Path(plan["outcome"]).write_text(json.dumps(outcome, indent=1, default=str))
+
     workdir = Path(plan["workdir"])
     os.chdir(workdir)
     sys.path.insert(0, str(workdir))
     sys.argv = [plan["code_name"]]
     apply_seed(plan["seed"])
     watch_hdf5_reads()
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, _stop_cells)
     namespace = fresh_main_module({"__builtins__": builtins, "display": display}).__dict__
     namespace["_nbjob"] = NotebookHelpers(namespace)
     if plan.get("script_path"):
         namespace["__file__"] = plan["script_path"]
-    cells = [CodeCell(**cell) for cell in plan["cells"]]
-    run = run_cells(cells, namespace)
-    outcome = {"cells": run.timings, "failure": run.failure.as_dict() if run.failure else None}
-    try:
-        export_started = time.perf_counter()
-        outcome["models"] = _export_all(namespace, Path(plan["onnx_dir"]))
-        outcome["results"] = _write_results(namespace, plan)
-        outcome["export_seconds"] = round(time.perf_counter() - export_started, 3)
-    except JobInterrupted:
-        outcome.setdefault("models", [])
-        outcome["failure"] = outcome["failure"] or {"where": "export", "message": "stopped by SIGTERM",
-                                                    "kind": "interrupted"}
+    run = run_cells([CodeCell(**cell) for cell in plan["cells"]], namespace)
+    # From here on a stop is the parent's business (its grace period); the outputs are written.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    outcome.update(cells=run.timings, records=run.records, failure=run.failure.as_dict() if run.failure else None,
+                   versions=package_versions(), device=compute_device())
+    save()
+    export_started = time.perf_counter()
+    found = find_models(namespace)
+
+    def exported_so_far(entries: list[dict]) -> None:
+        outcome["models"] = entries
+        save()
+
+    outcome["models"] = _export_all(namespace, Path(plan["onnx_dir"]), found, exported_so_far)
+    outcome["results"] = _write_results(namespace, plan)
+    save()
+    if plan.get("native_archive"):
+        outcome["native_archive"] = _native_archive(found, plan["native_archive"])
+    outcome["export_seconds"] = round(time.perf_counter() - export_started, 3)
     outcome["versions"] = package_versions()
-    outcome["device"] = compute_device()
-    return outcome
+    save()
 
 
 def main() -> int:
-    plan = json.loads(Path(sys.argv[1]).read_text())
-    outcome = run_plan(plan)
-    Path(plan["outcome"]).write_text(json.dumps(outcome, indent=1, default=str))
+    run_plan(json.loads(Path(sys.argv[1]).read_text()))
     return 0
 
 

@@ -9,16 +9,21 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import resource
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from notebook_job import __version__
 from notebook_job.errors import BadInputError, JobError
+from notebook_job.executed_notebook import build_executed_notebook, write_executed_notebook
 from notebook_job.ipython_syntax import rewrite_cell
-from notebook_job.notebook_code import CodeCell, inject_parameters, load_cells
+from notebook_job.notebook_code import INJECTED_FILENAME, PARAMETERS_TAG, CodeCell, inject_parameters, load_cells
+from notebook_job.output_files import deliver_output_files
+from notebook_job.parameters import typed_parameters
 from notebook_job.report import TOOL, build_report, verdict, write_report
 from notebook_job.results_h5 import DEFAULT_AUTO_LIMIT
-from notebook_job.staging import read_job_file, stage_inputs
+from notebook_job.staging import JobFile, StagedInput, read_job_file, stage_inputs
 from notebook_job.supervisor import child_environment, run_child
 
 
@@ -28,7 +33,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--code", type=Path, required=True, help="notebook (.ipynb) or Python script")
     parser.add_argument("--code-name", help="name shown in messages (default: the file name)")
     parser.add_argument("--code-format", choices=("auto", "ipynb", "python"), default="auto")
-    parser.add_argument("--job-file", type=Path, help="JSON from the Galaxy tool: code_name and inputs")
+    parser.add_argument("--job-file", type=Path, help="JSON from the Galaxy tool: code_name, inputs, parameters")
     parser.add_argument("--input", action="append", default=[], metavar="NAME=PATH", help="one HDF5 input")
     parser.add_argument("--parameters", type=Path, help="JSON object of parameters to inject")
     parser.add_argument("--save", default="", help="variables to save in the results file (comma separated)")
@@ -37,6 +42,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--onnx-dir", type=Path, default=Path("onnx_models"))
     parser.add_argument("--results", type=Path, default=Path("results.h5"))
     parser.add_argument("--report", type=Path, default=Path("report.json"))
+    parser.add_argument("--outputs-dir", type=Path, default=Path("extra_outputs"),
+                        help="where the files the code wrote under outputs/ are delivered, flattened")
+    parser.add_argument("--executed-notebook", type=Path, help="write the notebook with its outputs here")
+    parser.add_argument("--native-archive", type=Path, help="zip of the models in their own formats")
     parser.add_argument("--time-limit", type=float, default=0, metavar="SECONDS", help="0: no limit")
     parser.add_argument("--grace", type=float, default=30, metavar="SECONDS",
                         help="time between SIGTERM and SIGKILL for saving a checkpoint")
@@ -46,40 +55,70 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _names_and_inputs(args: argparse.Namespace) -> tuple[str, list[tuple[str, Path]]]:
-    code_name, pairs = read_job_file(args.job_file) if args.job_file else (None, [])
-    for item in args.input:
+@dataclass
+class PreparedJob:
+    """Everything known before the child starts: checked inputs, the code as plain Python, warnings."""
+
+    code_name: str
+    cells: list[CodeCell]
+    ipython: list[dict]
+    parameters: dict
+    staged: list[StagedInput]
+    warnings: list[str]
+
+
+def _existing(path: Path, what: str) -> Path:
+    if not path.is_file():
+        raise BadInputError(f"{what} {path} does not exist")
+    return path
+
+
+def _command_line_inputs(items: list[str]) -> list[tuple[str, Path]]:
+    pairs = []
+    for item in items:
         name, equals, path = item.partition("=")
         if not equals:
             raise BadInputError(f"--input needs NAME=PATH, got {item!r}")
         pairs.append((name, Path(path)))
-    return args.code_name or code_name or args.code.name, pairs
+    return pairs
 
 
-def _parameters(path: Path | None) -> dict:
-    if path is None:
-        return {}
-    try:
-        values = json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        raise BadInputError(f"parameters are not valid JSON: {error}") from None
-    if not isinstance(values, dict):
-        raise BadInputError("parameters must be a JSON object of name: value")
+def _parameters(job_file: JobFile, path: Path | None) -> dict:
+    """Form parameters (typed) and a ``--parameters`` JSON object; the file wins on a shared name."""
+    values = typed_parameters(job_file.parameters)
+    if path is not None:
+        try:
+            extra = json.loads(_existing(path, "parameters file").read_text())
+        except json.JSONDecodeError as error:
+            raise BadInputError(f"parameters are not valid JSON: {error}") from None
+        if not isinstance(extra, dict):
+            raise BadInputError("parameters must be a JSON object of name: value")
+        values.update(extra)
     return values
 
 
 def prepare_cells(args: argparse.Namespace, code_name: str, parameters: dict) -> tuple[list[CodeCell], list[dict]]:
     """The cells in plain Python with the parameters injected, and the IPython lines that were handled."""
     cells, notes = [], []
-    for cell in load_cells(args.code, code_name, args.code_format):
+    for cell in load_cells(_existing(args.code, "code file"), code_name, args.code_format):
         rewritten, found = rewrite_cell(cell)
         cells.append(rewritten)
         notes.extend(note.as_dict() for note in found)
     return inject_parameters(cells, parameters), notes
 
 
-def _code_summary(args: argparse.Namespace, code_name: str, cells: list[CodeCell]) -> dict:
-    return {"name": code_name, "sha256": hashlib.sha256(args.code.read_bytes()).hexdigest(), "cells": len(cells)}
+def prepare_job(args: argparse.Namespace) -> PreparedJob:
+    """Check and stage everything; raises JobError before anything is written when an input is bad."""
+    job_file = read_job_file(_existing(args.job_file, "job file")) if args.job_file else JobFile(None, [], [])
+    code_name = args.code_name or job_file.code_name or args.code.name
+    parameters = _parameters(job_file, args.parameters)
+    cells, ipython = prepare_cells(args, code_name, parameters)
+    warnings = []
+    if parameters and not any(PARAMETERS_TAG in cell.tags for cell in cells):
+        warnings.append("no cell is tagged 'parameters': the parameters were set before the first cell, "
+                        "so assignments in the notebook override them")
+    staged = stage_inputs(job_file.inputs + _command_line_inputs(args.input), args.workdir.resolve())
+    return PreparedJob(code_name, cells, ipython, parameters, staged, warnings)
 
 
 def _link_script(code: Path, cells: list[CodeCell], workdir: Path) -> str | None:
@@ -88,46 +127,69 @@ def _link_script(code: Path, cells: list[CodeCell], workdir: Path) -> str | None
     if not names:
         return None
     target = workdir / names[0]
+    if target.is_symlink():
+        target.unlink()
     if not target.exists():
         target.symlink_to(code.resolve())
     return str(target)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def write_plan(args: argparse.Namespace, job: PreparedJob) -> tuple[Path, Path]:
+    """The child's instructions, in a folder beside the work dir; returns (plan, outcome) paths."""
     workdir = args.workdir.resolve()
-    try:
-        code_name, pairs = _names_and_inputs(args)
-        parameters = _parameters(args.parameters)
-        cells, ipython = prepare_cells(args, code_name, parameters)
-        staged = stage_inputs(pairs, workdir)
-    except JobError as error:
-        print(f"{TOOL}: bad input: {error}", file=sys.stderr)
-        return error.exit_code
-    for note in ipython:
-        print(f"[{TOOL}] {note['where']}, line {note['line']}: {note['text']!r} {note['action']}")
     for path in (args.onnx_dir, args.results.parent, args.report.parent):
         path.resolve().mkdir(parents=True, exist_ok=True)
     plan_dir = workdir.parent / f".{TOOL}"
     plan_dir.mkdir(exist_ok=True)
+    outcome_path = plan_dir / "outcome.json"
+    outcome_path.unlink(missing_ok=True)
     plan = {
-        "workdir": str(workdir), "code_name": code_name, "cells": [cell.__dict__ for cell in cells],
-        "inputs": [item.name for item in staged], "save": [name.strip() for name in args.save.split(",")
-                                                             if name.strip()],
+        "workdir": str(workdir), "code_name": job.code_name, "cells": [cell.__dict__ for cell in job.cells],
+        "inputs": [item.name for item in job.staged],
+        "save": [name.strip() for name in args.save.split(",") if name.strip()],
         "auto_save_limit": args.auto_save_limit, "seed": args.seed, "onnx_dir": str(args.onnx_dir.resolve()),
-        "results": str(args.results.resolve()), "outcome": str(plan_dir / "outcome.json"),
-        "script_path": _link_script(args.code, cells, workdir),
+        "results": str(args.results.resolve()), "outcome": str(outcome_path),
+        "native_archive": str(args.native_archive.resolve()) if args.native_archive else None,
+        "script_path": _link_script(args.code, job.cells, workdir),
     }
     plan_path = plan_dir / "plan.json"
     plan_path.write_text(json.dumps(plan))
-    outcome_path = Path(plan["outcome"])
-    outcome_path.unlink(missing_ok=True)
+    return plan_path, outcome_path
+
+
+def _executed_notebook(args: argparse.Namespace, job: PreparedJob, outcome: dict | None) -> None:
+    injected = [cell for cell in job.cells if cell.filename == INJECTED_FILENAME]
+    script = [cell.filename for cell in job.cells if not cell.filename.startswith("<")]
+    notebook = build_executed_notebook(args.code, script[0] if script else None,
+                                       (injected[0].source, injected[0].number) if injected else None,
+                                       (outcome or {}).get("records", {}))
+    write_executed_notebook(args.executed_notebook, notebook)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        job = prepare_job(args)
+    except JobError as error:
+        print(f"{TOOL}: bad input: {error}", file=sys.stderr)
+        return error.exit_code
+    for note in job.ipython:
+        print(f"[{TOOL}] {note['where']}, line {note['line']}: {note['text']!r} {note['action']}")
+    plan_path, outcome_path = write_plan(args, job)
     child = run_child(plan_path, child_environment(args.seed, args.threads), args.time_limit, args.grace)
     outcome = json.loads(outcome_path.read_text()) if outcome_path.exists() else None
+    delivered, delivery_warnings = deliver_output_files(args.workdir.resolve(), args.outputs_dir.resolve())
+    if args.executed_notebook:
+        _executed_notebook(args, job, outcome)
     exit_code, status, message = verdict(outcome, child, args.time_limit, args.require_model)
-    report = build_report(status=status, message=message, code=_code_summary(args, code_name, cells),
-                          inputs=[item.describe() for item in staged], ipython=ipython, parameters=parameters,
-                          seed=args.seed, outcome=outcome, child_seconds=child.seconds)
+    report = build_report(status=status, message=message,
+                          code={"name": job.code_name, "sha256": hashlib.sha256(args.code.read_bytes()).hexdigest(),
+                                "cells": len(job.cells)},
+                          inputs=[item.describe() for item in job.staged], ipython=job.ipython,
+                          parameters=job.parameters, seed=args.seed, outcome=outcome, child_seconds=child.seconds)
+    report["output_files"] = delivered
+    report["warnings"] = job.warnings + report["warnings"] + delivery_warnings
+    report["runner_peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     write_report(args.report, report)
     for warning in report["warnings"]:
         print(f"{TOOL}: warning: {warning}", file=sys.stderr)

@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from notebook_job.errors import BadInputError
+from notebook_job.parameters import check_name, python_literal
 
 PARAMETERS_TAG = "parameters"
+INJECTED_TAG = "injected-parameters"
+INJECTED_FILENAME = "<injected parameters>"
 
 
 @dataclass
@@ -87,10 +90,9 @@ def load_cells(path: Path, display_name: str, code_format: str = "auto") -> list
 def parameters_cell(values: dict[str, object], number: int) -> CodeCell:
     """The cell papermill would inject: one assignment per parameter, values as Python literals."""
     for name in values:
-        if not name.isidentifier():
-            raise BadInputError(f"parameter name {name!r} is not a valid Python identifier")
-    source = "".join(f"{name} = {value!r}\n" for name, value in values.items())
-    return CodeCell(number, source, "<injected parameters>", ["injected-parameters"])
+        check_name(name)
+    source = "".join(f"{name} = {python_literal(value)}\n" for name, value in values.items())
+    return CodeCell(number, source, INJECTED_FILENAME, [INJECTED_TAG])
 
 
 def inject_parameters(cells: list[CodeCell], values: dict[str, object]) -> list[CodeCell]:

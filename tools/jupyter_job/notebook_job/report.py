@@ -20,6 +20,7 @@ def collect_warnings(outcome: dict) -> list[str]:
     """Warnings of every model and of the results, each prefixed with what it is about."""
     warnings = [f"model {entry['name']}: {text}" for entry in outcome.get("models", []) for text in entry["warnings"]]
     warnings += outcome.get("results", {}).get("warnings", [])
+    warnings += outcome.get("native_archive", {}).get("warnings", [])
     if outcome.get("models") == []:
         warnings.append("no trained model was found in the notebook's variables; no ONNX file was written")
     return warnings
@@ -34,7 +35,7 @@ def verdict(outcome: dict | None, child, time_limit: float, require_model: bool)
                                               "the outputs written by then are kept")
     if child.terminated:
         return EXIT_INTERRUPTED, "interrupted", f"stopped by SIGTERM in {where}; the outputs written by then are kept"
-    if outcome is None:
+    if outcome is None or child.returncode != 0:
         how = f"killed by signal {-child.returncode}" if child.returncode < 0 else f"exit status {child.returncode}"
         return EXIT_USER_CODE, "crashed", f"the notebook's process ended without finishing ({how})"
     if failure:
@@ -62,6 +63,7 @@ def build_report(*, status: str, message: str, code: dict, inputs: list[dict], i
         "cells": outcome.get("cells", []),
         "models": outcome.get("models", []),
         "results": outcome.get("results", {}),
+        "native_archive": outcome.get("native_archive"),
         "warnings": collect_warnings(outcome) if outcome else [],
         "device": outcome.get("device", "unknown"),
         "versions": outcome.get("versions", {}),

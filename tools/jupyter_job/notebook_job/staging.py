@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from notebook_job.errors import BadInputError
 from notebook_job.hdf5_check import check_hdf5
@@ -45,17 +46,26 @@ def input_name(identifier: str) -> str:
     return name if name.lower().endswith(HDF5_SUFFIXES) else name + ".h5"
 
 
-def read_job_file(path: Path) -> tuple[str | None, list[tuple[str, Path]]]:
-    """The tool's configfile: ``{"code_name": ..., "inputs": [{"name": ..., "path": ...}]}``.
+class JobFile(NamedTuple):
+    """What the tool's configfile says: the code's name, the inputs, the typed form parameters."""
+
+    code_name: str | None
+    inputs: list[tuple[str, Path]]
+    parameters: list[dict]
+
+
+def read_job_file(path: Path) -> JobFile:
+    """The tool's configfile: ``{"code_name", "inputs": [{"name", "path"}], "parameters": [{"name", "type", "value"}]}``.
 
     JSON rather than command-line words, so dataset names with quotes or spaces arrive intact.
     """
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         pairs = [(item["name"], Path(item["path"])) for item in document.get("inputs", [])]
+        parameters = list(document.get("parameters", []))
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
         raise BadInputError(f"job file {path} is not of the expected form: {error}") from None
-    return document.get("code_name"), pairs
+    return JobFile(document.get("code_name"), pairs, parameters)
 
 
 def stage_inputs(pairs: list[tuple[str, Path]], workdir: Path) -> list[StagedInput]:

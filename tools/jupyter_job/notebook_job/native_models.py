@@ -1,0 +1,62 @@
+"""Save each model in its framework's own format and pack them into one zip archive.
+
+Keras models go in as ``NAME.keras`` and as a TensorFlow SavedModel folder, scikit-learn models as
+``NAME.joblib``, PyTorch modules as ``NAME.pt`` (the state dict). The archive is written file by
+file, walking folders recursively, so a SavedModel really is inside it; a model that cannot be
+saved is a warning, not a lost job.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+from notebook_job.models import KERAS, SKLEARN, TORCH, FoundModel
+
+
+def _save_keras(model, folder: Path, name: str) -> None:
+    model.save(folder / f"{name}.keras")
+    model.export(str(folder / f"{name}_savedmodel"), format="tf_saved_model", verbose=False)
+
+
+def _save_sklearn(model, folder: Path, name: str) -> None:
+    import joblib
+
+    joblib.dump(model, folder / f"{name}.joblib")
+
+
+def _save_torch(model, folder: Path, name: str) -> None:
+    import torch
+
+    torch.save(model.state_dict(), folder / f"{name}.pt")
+
+
+SAVERS = {KERAS: _save_keras, SKLEARN: _save_sklearn, TORCH: _save_torch}
+
+
+def zip_folder(folder: Path, archive: Path) -> list[str]:
+    """Every file below ``folder``, at any depth, into ``archive``; returns the member names."""
+    members = []
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for current, subfolders, files in os.walk(folder):
+            subfolders.sort()
+            for file_name in sorted(files):
+                path = Path(current) / file_name
+                member = path.relative_to(folder).as_posix()
+                bundle.write(path, member)
+                members.append(member)
+    return members
+
+
+def write_native_archive(found: list[FoundModel], archive: Path) -> tuple[list[str], list[str]]:
+    """Save every model natively and zip them; returns (archive members, warnings)."""
+    warnings = []
+    with tempfile.TemporaryDirectory(prefix="native_models_") as scratch:
+        folder = Path(scratch)
+        for item in found:
+            try:
+                SAVERS[item.framework](item.model, folder, item.name)
+            except Exception as error:  # noqa: BLE001 - one model that cannot be saved must not lose the others
+                warnings.append(f"model {item.name}: not saved natively: {type(error).__name__}: {error}")
+        return zip_folder(folder, archive), warnings

@@ -1,0 +1,50 @@
+"""Typed parameters from the Galaxy form (or a JSON file), checked before any code runs.
+
+The form sends each parameter as name, type and value; Galaxy has already checked integers and
+floats, so what is left is turning 'json' values into lists or dicts and refusing names that
+could not be Python variables.
+"""
+from __future__ import annotations
+
+import json
+import keyword
+import math
+
+from notebook_job.errors import BadInputError
+
+CONVERTERS = {
+    "int": int,
+    "float": float,
+    "text": str,
+    "boolean": lambda value: value if isinstance(value, bool) else str(value).lower() in ("true", "yes", "1"),
+    "json": lambda value: json.loads(value) if isinstance(value, str) else value,
+}
+
+
+def check_name(name: str) -> None:
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise BadInputError(f"parameter name {name!r} is not a valid Python identifier")
+
+
+def python_literal(value: object) -> str:
+    """Source text that evaluates to ``value``; non-finite floats need a call, not a bare name."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"float({str(value)!r})"
+    return repr(value)
+
+
+def typed_parameters(entries: list[dict]) -> dict:
+    """``[{"name", "type", "value"}, ...]`` -> ``{name: value}`` with each value of its type."""
+    values: dict = {}
+    for entry in entries:
+        name, kind, raw = entry.get("name", ""), entry.get("type", "text"), entry.get("value")
+        check_name(name)
+        if name in values:
+            raise BadInputError(f"parameter {name!r} is given twice")
+        if kind not in CONVERTERS:
+            raise BadInputError(f"parameter {name!r} has the unknown type {kind!r}")
+        try:
+            values[name] = CONVERTERS[kind](raw)
+        except (ValueError, TypeError) as error:
+            raise BadInputError(f"parameter {name!r} is not a valid {kind}: {error}") from None
+    return values

@@ -28,7 +28,7 @@ def labelled_blobs(rng: np.random.Generator, n: int, n_features: int, n_classes:
     return features, labels
 
 
-def write_h5(path: Path, arrays: dict) -> None:
+def write_h5(path: Path, arrays: dict, links: dict | None = None) -> None:
     """One dataset per array and no timestamps (not even on the root group), so the bytes depend only on the values."""
     creation = h5py.h5p.create(h5py.h5p.FILE_CREATE)
     creation.set_obj_track_times(False)
@@ -36,6 +36,8 @@ def write_h5(path: Path, arrays: dict) -> None:
     with h5py.File(file_id) as h5:
         for name, array in arrays.items():
             h5.create_dataset(name, data=array, track_times=False)
+        for name, link in (links or {}).items():
+            h5[name] = link
 
 
 def notebook(cells: list[tuple[str, str, list[str]]]) -> dict:
@@ -92,6 +94,41 @@ PIP_INSTALL_NOTEBOOK = [
     ("code", "import os\n!pip install some-package\nprint(os.getcwd())", []),
 ]
 
+WARNINGS_NOTEBOOK = [
+    ("markdown", "Runs to the end, but leaves the report something to warn about.", []),
+    ("code", "import os\nimport numpy as np\nfrom sklearn.neighbors import KernelDensity\n"
+             "rows = np.random.default_rng(0).normal(size=(20, 3))\n"
+             "density = KernelDensity().fit(rows)  # no ONNX converter exists for it", []),
+    ("code", "mean_loss = float('nan')\nscores = np.array([1.0, np.nan])", []),
+    ("code", "os.makedirs('outputs/a', exist_ok=True)\n"
+             "with open('outputs/a__b.txt', 'w') as handle:\n    handle.write('written first')\n"
+             "with open('outputs/a/b.txt', 'w') as handle:\n    handle.write('same flat name')", []),
+]
+
+RESUME_NOTEBOOK = [
+    ("markdown", "# Training that survives a stop\n"
+                 "Checkpoints every epoch and on SIGTERM to `outputs/checkpoint.weights.h5`; given that file "
+                 "as an input named `checkpoint.weights`, a later job goes on where this one stopped.", []),
+    ("code", "epochs = 1000\nmore_epochs = 0\nseconds_per_batch = 0.005", ["parameters"]),
+    ("code", "import time\nimport h5py\nimport keras\n"
+             "from notebook_job.checkpoint import keras_checkpoint, resume_epoch\n"
+             "with h5py.File('train.h5', 'r') as h5:\n    X_train, y_train = h5['X'][:], h5['y'][:]", []),
+    ("code", "start = resume_epoch('checkpoint.weights.h5')\n"
+             "last_epoch = start + more_epochs if more_epochs else epochs\n"
+             "model = keras.Sequential([keras.Input(shape=(X_train.shape[1],)),\n"
+             "                          keras.layers.Dense(16, activation='relu'),\n"
+             "                          keras.layers.Dense(3, activation='softmax')])\n"
+             "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])\n"
+             "if start:\n    model.load_weights('checkpoint.weights.h5')\n"
+             "print(f'training epochs {start} to {last_epoch}')", []),
+    ("code", "class Pace(keras.callbacks.Callback):\n"
+             "    def on_train_batch_end(self, batch, logs=None):\n"
+             "        time.sleep(seconds_per_batch)\n\n"
+             "history = model.fit(X_train, y_train, epochs=last_epoch, initial_epoch=start, batch_size=16, verbose=0,\n"
+             "                    callbacks=[Pace(), keras_checkpoint('outputs/checkpoint.weights.h5')])\n"
+             "epochs_run = len(history.history['loss'])", []),
+]
+
 SKLEARN_SCRIPT = '''\
 """Train a scaled logistic regression on 13 features read from features13.h5."""
 import h5py
@@ -123,11 +160,19 @@ def main(out_dir: Path) -> None:
     X_test, y_test = labelled_blobs(rng, 60, N_FEATURES_KERAS, 3, spread=2.2)
     write_h5(out_dir / "train.h5", {"X": X_train.astype(np.float32), "y": y_train.astype(np.int64)})
     write_h5(out_dir / "test.h5", {"X": X_test.astype(np.float32), "y": y_test.astype(np.int64)})
+    # the training rows again under another name: the tool test that maps it to 'train.h5' on the form
+    write_h5(out_dir / "blobs16.h5", {"X": X_train.astype(np.float32), "y": y_train.astype(np.int64)})
     X13, y13 = labelled_blobs(rng, 180, N_FEATURES_SKLEARN, 3, spread=1.5)
     write_h5(out_dir / "features13.h5", {"X": X13, "y": y13.astype(np.int64)})
     (out_dir / "not_hdf5.h5").write_text("this is plain text with an .h5 label\n")
+    write_h5(out_dir / "external_link.h5", {"X": X_test[:4].astype(np.float32)},
+             links={"secret": h5py.ExternalLink("/etc/passwd", "/")})
+    (out_dir / "malformed.ipynb").write_text('{"cells": [{"cell_type": "code", "source": "x = 1"}\n')
+    (out_dir / "only_markdown.ipynb").write_text(
+        json.dumps(notebook([("markdown", "Nothing to run here.", [])]), indent=1) + "\n")
     for name, cells in (("keras_train.ipynb", KERAS_NOTEBOOK), ("fails_in_cell3.ipynb", FAILING_NOTEBOOK),
-                        ("pip_install.ipynb", PIP_INSTALL_NOTEBOOK)):
+                        ("pip_install.ipynb", PIP_INSTALL_NOTEBOOK), ("warnings.ipynb", WARNINGS_NOTEBOOK),
+                        ("resume_training.ipynb", RESUME_NOTEBOOK)):
         (out_dir / name).write_text(json.dumps(notebook(cells), indent=1) + "\n")
     (out_dir / "sklearn_train.py").write_text(SKLEARN_SCRIPT)
 

@@ -13,6 +13,8 @@ def test_generated_files_are_byte_identical_to_the_committed_ones(tmp_path):
                    check=True, timeout=120)
     generated = {path.name: path.read_bytes() for path in (tmp_path / "out").iterdir()}
     committed = {name: (REPO / "test-data" / name).read_bytes() for name in generated}
-    assert sorted(generated) == ["fails_in_cell3.ipynb", "features13.h5", "keras_train.ipynb", "not_hdf5.h5",
-                                 "pip_install.ipynb", "sklearn_train.py", "test.h5", "train.h5"]
+    assert sorted(generated) == ["blobs16.h5", "external_link.h5", "fails_in_cell3.ipynb", "features13.h5",
+                                 "keras_train.ipynb", "malformed.ipynb", "not_hdf5.h5", "only_markdown.ipynb",
+                                 "pip_install.ipynb", "resume_training.ipynb", "sklearn_train.py", "test.h5",
+                                 "train.h5", "warnings.ipynb"]
     assert [name for name in generated if generated[name] != committed[name]] == []

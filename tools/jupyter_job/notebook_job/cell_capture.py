@@ -46,15 +46,24 @@ class _Tee(io.TextIOBase):
 
 
 def _open_figures() -> list[str]:
+    """The open figures as base64 PNGs; one that cannot be drawn is said on stderr, as Jupyter shows it."""
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is None:
         return []
     images = []
-    for number in pyplot.get_fignums():
-        buffer = io.BytesIO()
-        pyplot.figure(number).savefig(buffer, format="png", bbox_inches="tight")
-        images.append(base64.b64encode(buffer.getvalue()).decode("ascii"))
-    pyplot.close("all")
+    try:
+        for number in pyplot.get_fignums():
+            buffer = io.BytesIO()
+            try:
+                pyplot.figure(number).savefig(buffer, format="png", bbox_inches="tight")
+            except Exception as error:  # noqa: BLE001 - a figure that cannot be drawn must not end the job
+                reason = " ".join(str(error).split())
+                print(f"[run_jupyter_job] figure {number} could not be drawn: {type(error).__name__}: {reason}",
+                      file=sys.stderr, flush=True)
+                continue
+            images.append(base64.b64encode(buffer.getvalue()).decode("ascii"))
+    finally:
+        pyplot.close("all")
     return images
 
 
@@ -68,5 +77,8 @@ class CellCapture:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        sys.stdout, sys.stderr = self.saved
-        self.record = {"stdout": self.out.text(), "stderr": self.err.text(), "images": _open_figures()}
+        try:
+            images = _open_figures()
+        finally:
+            sys.stdout, sys.stderr = self.saved
+        self.record = {"stdout": self.out.text(), "stderr": self.err.text(), "images": images}

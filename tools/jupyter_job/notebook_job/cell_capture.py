@@ -41,6 +41,14 @@ class _Tee(io.TextIOBase):
     def isatty(self) -> bool:
         return False
 
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def encoding(self) -> str:
+        """The real stream's, as code that checks ``sys.stdout.encoding`` expects (io.TextIOBase says None)."""
+        return getattr(self.stream, "encoding", None) or "utf-8"
+
     def text(self) -> str:
         return "".join(self.parts) + (TRUNCATED if self.truncated else "")
 

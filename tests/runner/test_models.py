@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
@@ -74,3 +75,30 @@ def test_nothing_is_found_or_imported_without_a_framework(run_python):
         "                  'loaded': sorted(m for m in ('tensorflow', 'keras', 'sklearn', 'torch', 'onnx',\n"
         "                                               'onnxruntime', 'h5py') if m in sys.modules)}))\n")
     assert json.loads(out) == {"found": [], "device": "CPU", "loaded": []}
+
+
+def test_names_that_clean_up_alike_get_numbered_suffixes_and_warnings():
+    first, second, third, fourth = GaussianNB(), Zorblax(), GaussianNB(), Zorblax()
+    namespace = {"models": {"a b": first, "a_b": second, "a/b": third}, "models_a_b_2": fourth}
+    models = find_models(namespace)
+    assert [(model.name, model.model) for model in models] == [
+        ("models_a_b", first), ("models_a_b_2", second), ("models_a_b_3", third), ("models_a_b_2_2", fourth)]
+    assert [model.warnings for model in models] == [
+        [],
+        ["'models_a_b' is exported as 'models_a_b_2': 'models_a_b' is already the name of the model in 'models_a b'"],
+        ["'models_a/b' is exported as 'models_a_b_3': 'models_a_b' is already the name of the model in 'models_a b'"],
+        ["'models_a_b_2' is exported as 'models_a_b_2_2': 'models_a_b_2' is already the name of the model in "
+         "'models_a_b'"]]
+
+
+def test_torch_modules_are_found_but_not_loss_functions():
+    torch = pytest.importorskip("torch")
+
+    class Net(torch.nn.Module):
+        def forward(self, x):
+            return x
+
+    net, linear = Net(), torch.nn.Linear(2, 1)
+    namespace = {"net": net, "criterion": torch.nn.CrossEntropyLoss(), "layers": [linear, torch.nn.MSELoss()],
+                 "optimizer": torch.optim.SGD(linear.parameters(), lr=0.1), "weights": torch.zeros(3)}
+    assert found(namespace) == [("net", "torch", net), ("layers_0", "torch", linear)]

@@ -5,22 +5,37 @@ report's parity numbers are not taken on trust.
 """
 from __future__ import annotations
 
+import json
+import warnings
+
 import h5py
 import numpy as np
 import onnx
 import onnxruntime
 import pytest
-from sklearn.cluster import KMeans
+from sklearn.cluster import DBSCAN, KMeans
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
+from sklearn.naive_bayes import GaussianNB, MultinomialNB
+from sklearn.neighbors import KernelDensity
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from sklearn.svm import SVC, SVR, LinearSVC
 
 from notebook_job.child import _export_all
-from notebook_job.onnx_export import Comparison
+from notebook_job.models import FoundModel
+from notebook_job.onnx_export import Comparison, export_model
 
-SKLEARN_EXPORTED = ("logistic", "forest", "pipeline", "regressor", "kmeans", "search")
+SKLEARN_EXPORTED = ("logistic", "forest", "pipeline", "regressor", "kmeans", "search", "gaussian_nb",
+                    "multinomial_nb", "svc_proba", "svc", "svc_binary", "linear_svc", "svr", "randomized",
+                    "models_a_b", "models_a_b_2")
+SKLEARN_SKIPPED = ("unfitted", "five_wide", "dbscan", "density", "no_refit")
+SCORES_COMPARED = {"logistic": "predict_proba", "forest": "predict_proba", "pipeline": "predict_proba",
+                   "search": "predict_proba", "gaussian_nb": "predict_proba", "multinomial_nb": "predict_proba",
+                   "svc_proba": "predict_proba", "randomized": "predict_proba", "models_a_b": "predict_proba",
+                   "models_a_b_2": "predict_proba", "svc": "decision_function", "linear_svc": "decision_function",
+                   "kmeans": "transform"}
 
 
 def onnx_outputs(path, rows) -> list:
@@ -38,21 +53,31 @@ def export_all(namespace: dict, onnx_dir) -> tuple[dict, dict, object]:
     return namespace, {entry["name"]: entry for entry in _export_all(namespace, onnx_dir)}, onnx_dir
 
 
-def assert_exported(entry: dict, name: str, framework: str, sample: str = "X_test") -> None:
+def assert_exported(entry: dict, name: str, framework: str, sample: str = "X_test", rows: int = 32) -> None:
     """Exported under its variable's name from a real sample, with no warning and within tolerance."""
     assert (entry["onnx"], entry["framework"], entry["sample"], entry["warnings"]) == (
         f"{name}.onnx", framework, sample, []), name
-    assert entry["parity"]["ok"] and entry["parity"]["rows"] == 32, name
+    assert entry["parity"]["ok"] and entry["parity"]["rows"] == rows, name
+
+
+def features13(test_data) -> tuple:
+    """(X_train, X_test, y_train) of features13.h5: 135 rows to fit, 45 to check."""
+    with h5py.File(test_data / "features13.h5", "r") as h5:
+        X, y = h5["X"][:], h5["y"][:]
+    return X[:135], X[135:], y[:135]
 
 
 @pytest.fixture(scope="module")
 def sklearn_export(tmp_path_factory, test_data):
-    """13-feature models of every kind, plus an unfitted one and one no variable fits, exported in one pass."""
-    with h5py.File(test_data / "features13.h5", "r") as h5:
-        X, y = h5["X"][:], h5["y"][:]
-    X_train, X_test, y_train = X[:135], X[135:], y[:135]
+    """13-feature models of every kind, plus ones that cannot be exported, all in one namespace and one pass."""
+    X_train, X_test, y_train = features13(test_data)
     target = X_train @ np.linspace(-1, 1, 13) + 0.5
     five_wide = RandomForestClassifier(n_estimators=3, random_state=0).fit(X_train[:, :5], y_train)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # SVC(probability=True) is deprecated in scikit-learn 1.9
+        svc_proba = SVC(probability=True, random_state=0).fit(X_train, y_train)
+        randomized = RandomizedSearchCV(SVC(probability=True, random_state=0), {"C": [0.5, 1.0, 2.0]}, n_iter=2,
+                                        cv=2, random_state=0).fit(X_train, y_train)
     namespace = {
         "X_train": X_train, "X_test": X_test, "y_train": y_train,
         "logistic": LogisticRegression(max_iter=500).fit(X_train, y_train),
@@ -63,35 +88,78 @@ def sklearn_export(tmp_path_factory, test_data):
         "regressor": LinearRegression().fit(X_train, target),
         "kmeans": KMeans(n_clusters=3, n_init=2, random_state=0).fit(X_train),
         "search": GridSearchCV(LogisticRegression(max_iter=500), {"C": [0.1, 1.0]}, cv=2).fit(X_train, y_train),
+        "gaussian_nb": GaussianNB().fit(X_train, y_train),
+        "multinomial_nb": make_pipeline(MinMaxScaler(), MultinomialNB()).fit(X_train, y_train),
+        "svc_proba": svc_proba,
+        "svc": SVC().fit(X_train, y_train),
+        "svc_binary": SVC().fit(X_train, y_train == 1),
+        "linear_svc": LinearSVC().fit(X_train, y_train),
+        "svr": SVR().fit(X_train, target),
+        "dbscan": DBSCAN().fit(X_train),
+        "density": KernelDensity().fit(X_train),
+        "randomized": randomized,
+        "no_refit": GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, cv=2, refit=False).fit(X_train, y_train),
+        "models": {"a b": LogisticRegression(max_iter=500).fit(X_train, y_train),
+                   "a_b": GaussianNB().fit(X_train, y_train)},
     }
     return export_all(namespace, tmp_path_factory.mktemp("onnx_sklearn"))
+
+
+def sklearn_model(namespace: dict, name: str):
+    return {"models_a_b": namespace["models"]["a b"], "models_a_b_2": namespace["models"]["a_b"]}.get(
+        name, namespace.get(name))
 
 
 def test_sklearn_models_export_with_the_real_feature_count(sklearn_export):
     namespace, entries, onnx_dir = sklearn_export
     assert sorted(path.name for path in onnx_dir.iterdir()) == sorted(f"{name}.onnx" for name in SKLEARN_EXPORTED)
+    assert sorted(entries) == sorted(SKLEARN_EXPORTED + SKLEARN_SKIPPED)
     for name in SKLEARN_EXPORTED:
         entry = entries[name]
-        assert_exported(entry, name, "sklearn")
+        if name != "models_a_b_2":
+            assert_exported(entry, name, "sklearn")
         assert entry["route"] == "skl2onnx.to_onnx"
         assert input_dims(onnx_dir / entry["onnx"]) == [None, 13], name
-        assert entry["parity"]["max_abs_diff"] < 1e-4, name
-        assert entry["parity"]["label_agreement"] == (None if name == "regressor" else 1.0), name
+        assert entry["parity"]["max_abs_diff"] < 1e-5, name
+        assert entry["parity"]["label_agreement"] == (None if name in ("regressor", "svr") else 1.0), name
+        assert entry["parity"]["compared"] == ["predict"] + ([SCORES_COMPARED[name]] if name in SCORES_COMPARED else []), name
+        assert entry["parity"]["notes"] == ([] if name != "svc_binary" else [
+            "decision_function not compared: the ONNX scores have shape (32, 2), decision_function (32,)"]), name
+        assert ("exported" in entry) is (name in ("search", "randomized")), name
 
 
 def test_sklearn_onnx_files_match_the_models(sklearn_export):
     namespace, entries, onnx_dir = sklearn_export
     rows = namespace["X_test"].astype(np.float32).astype(np.float64)  # the values ONNX gets, as the models were fitted
-    for name in ("logistic", "forest", "pipeline", "search"):
-        model = namespace[name]
+    for name in ("logistic", "forest", "pipeline", "search", "gaussian_nb", "multinomial_nb", "svc_proba",
+                 "randomized", "models_a_b", "models_a_b_2"):
+        model = sklearn_model(namespace, name)
         labels, probabilities = onnx_outputs(onnx_dir / f"{name}.onnx", rows)
         assert np.array_equal(labels, model.predict(rows)), name
-        assert np.abs(probabilities - model.predict_proba(rows)).max() < 1e-4, name
-    (predicted,) = onnx_outputs(onnx_dir / "regressor.onnx", rows)
-    assert np.abs(predicted.ravel() - namespace["regressor"].predict(rows)).max() < 1e-4
+        assert np.abs(probabilities - model.predict_proba(rows)).max() < 1e-5, name
+    for name in ("svc", "linear_svc"):
+        labels, scores = onnx_outputs(onnx_dir / f"{name}.onnx", rows)
+        assert np.array_equal(labels, namespace[name].predict(rows)), name
+        assert np.abs(scores - namespace[name].decision_function(rows)).max() < 1e-5, name
+    labels, _ = onnx_outputs(onnx_dir / "svc_binary.onnx", rows)
+    assert np.array_equal(labels.astype(bool), namespace["svc_binary"].predict(rows))
+    for name in ("regressor", "svr"):
+        (predicted,) = onnx_outputs(onnx_dir / f"{name}.onnx", rows)
+        assert np.abs(predicted.ravel() - namespace[name].predict(rows)).max() < 1e-5, name
     clusters, distances = onnx_outputs(onnx_dir / "kmeans.onnx", rows)
     assert np.array_equal(clusters, namespace["kmeans"].predict(rows))
-    assert distances.shape == (len(rows), 3)
+    assert np.abs(distances - namespace["kmeans"].transform(rows)).max() < 1e-5
+
+
+def test_searches_export_their_best_estimator(sklearn_export):
+    namespace, entries, _ = sklearn_export
+    assert (entries["search"]["class"], entries["search"]["exported"], entries["search"]["exported_class"]) == (
+        "sklearn.model_selection._search.GridSearchCV", "best_estimator_ of GridSearchCV",
+        "sklearn.linear_model._logistic.LogisticRegression")
+    assert (entries["randomized"]["exported"], entries["randomized"]["exported_class"]) == (
+        "best_estimator_ of RandomizedSearchCV", "sklearn.svm._classes.SVC")
+    assert entries["no_refit"]["warnings"] == [
+        "not exported: the GridSearchCV was fitted with refit=False, so it has no best_estimator_ to export"]
 
 
 def test_sklearn_models_that_cannot_be_exported_are_warnings(sklearn_export):
@@ -99,17 +167,75 @@ def test_sklearn_models_that_cannot_be_exported_are_warnings(sklearn_export):
     assert entries["unfitted"]["warnings"] == ["not exported: the scikit-learn model was never fitted"]
     assert entries["five_wide"]["warnings"] == [
         "not exported: no variable holds rows of 5 numeric features to export and check the model with"]
-    for name in ("unfitted", "five_wide"):
+    assert entries["dbscan"]["warnings"] == [
+        "not exported: DBSCAN has no predict method: it labels only the rows it was fitted on (labels_), so there "
+        "is no model for new rows, and skl2onnx has no converter for it"]
+    assert entries["density"]["warnings"] == [
+        "not exported: skl2onnx has no converter for sklearn.neighbors.KernelDensity"]
+    for name in SKLEARN_SKIPPED:
         assert entries[name]["onnx"] is None
         assert "parity" not in entries[name]
         assert not (onnx_dir / f"{name}.onnx").exists()
-    assert list(entries) == ["logistic", "unfitted", "forest", "pipeline", "five_wide", "regressor", "kmeans",
-                             "search"]
+    assert list(entries)[:8] == ["logistic", "unfitted", "forest", "pipeline", "five_wide", "regressor", "kmeans",
+                                 "search"]
+
+
+def test_clashing_names_get_their_own_files(sklearn_export):
+    namespace, entries, onnx_dir = sklearn_export
+    assert entries["models_a_b"]["warnings"] == []
+    assert entries["models_a_b_2"]["warnings"] == [
+        "'models_a_b' is exported as 'models_a_b_2': 'models_a_b' is already the name of the model in 'models_a b'"]
+    assert (entries["models_a_b"]["class"], entries["models_a_b_2"]["class"]) == (
+        "sklearn.linear_model._logistic.LogisticRegression", "sklearn.naive_bayes.GaussianNB")
+    assert {node.op_type for node in onnx.load(str(onnx_dir / "models_a_b.onnx")).graph.node} != {
+        node.op_type for node in onnx.load(str(onnx_dir / "models_a_b_2.onnx")).graph.node}
+
+
+def test_an_unsupported_framework_is_a_warning(tmp_path):
+    entry = export_model(FoundModel("booster", object(), "xgboost"), {}, tmp_path)
+    assert (entry["onnx"], entry["warnings"]) == (
+        None, ["not exported: exporting xgboost models is not supported by this version"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_exporting_sklearn_models_imports_no_other_framework(run_python, test_data):
+    out = run_python(
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "import h5py\n"
+        "from sklearn.naive_bayes import GaussianNB\n"
+        "from notebook_job.child import _export_all\n"
+        f"with h5py.File({str(test_data / 'features13.h5')!r}, 'r') as h5:\n"
+        "    X, y = h5['X'][:], h5['y'][:]\n"
+        "entries = _export_all({'X_test': X, 'nb': GaussianNB().fit(X, y)}, Path('onnx'))\n"
+        "print(json.dumps({'onnx': [entry['onnx'] for entry in entries],\n"
+        "                  'loaded': sorted(m for m in ('torch', 'tensorflow', 'keras', 'tf2onnx')\n"
+        "                                   if m in sys.modules)}))\n")
+    assert json.loads(out.splitlines()[-1]) == {"onnx": ["nb.onnx"], "loaded": []}
+
+
+def subclassed_keras_model(keras, width: int, example_input=None):
+    """A subclassed Keras classifier (no ``inputs``) built on ``width`` features, optionally declaring a sample."""
+    class Classifier(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = keras.layers.Dense(8, activation="relu")
+            self.scores = keras.layers.Dense(3, activation="softmax")
+
+        def call(self, x, training=False):
+            return self.scores(self.hidden(x))
+
+    model = Classifier()
+    model(np.zeros((1, width), dtype=np.float32))
+    if example_input is not None:
+        model.example_input = example_input
+    return model
 
 
 @pytest.fixture(scope="module")
 def keras_export(keras, tmp_path_factory, test_data):
-    """A trained Sequential and a functional model on 16 features, one with no fitting sample, an unbuilt one."""
+    """Trained Sequential, functional and subclassed models on 16 features, subclassed ones with declared
+    samples (one that fits, one that does not), models no variable fits, and an unbuilt one."""
     with h5py.File(test_data / "train.h5", "r") as h5:
         X_train, y_train = h5["X"][:], h5["y"][:]
     with h5py.File(test_data / "test.h5", "r") as h5:
@@ -122,27 +248,67 @@ def keras_export(keras, tmp_path_factory, test_data):
     hidden = keras.layers.Dense(4, activation="tanh")(inputs)
     functional = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.Concatenate()([hidden, inputs])))
     seven = keras.Sequential([keras.Input(shape=(7,)), keras.layers.Dense(2, activation="softmax")])
-    namespace = {"X_train": X_train, "X_test": X_test, "sequential": sequential, "functional": functional,
-                 "seven": seven, "unbuilt": keras.Sequential([keras.layers.Dense(2)])}
+    first, second = keras.Input(shape=(16,)), keras.Input(shape=(3,))
+    two_inputs = keras.Model([first, second], keras.layers.Dense(2)(keras.layers.Concatenate()([first, second])))
+    subclassed = subclassed_keras_model(keras, 16)
+    subclassed.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    subclassed.fit(X_train, y_train, epochs=2, batch_size=64, verbose=0)
+    namespace = {"X_train": X_train, "X_test": X_test, "y_train": y_train, "sequential": sequential,
+                 "functional": functional, "seven": seven, "unbuilt": keras.Sequential([keras.layers.Dense(2)]),
+                 "subclassed": subclassed,
+                 "declared": subclassed_keras_model(keras, 16, example_input=X_train[:5] * 2),
+                 "misdeclared": subclassed_keras_model(keras, 16, example_input=np.zeros((5, 4), dtype=np.float32)),
+                 "subclassed_seven": subclassed_keras_model(keras, 7), "two_inputs": two_inputs,
+                 "extra_test": np.random.default_rng(0).normal(size=(40, 3))}
     return export_all(namespace, tmp_path_factory.mktemp("onnx_keras"))
 
 
 def test_keras_models_export_and_match(keras_export):
     namespace, entries, onnx_dir = keras_export
     rows = namespace["X_test"][:32]
-    for name, outputs in (("sequential", 3), ("functional", 1)):
+    for name, outputs in (("sequential", 3), ("functional", 1), ("subclassed", 3)):
         entry = entries[name]
         assert_exported(entry, name, "keras")
-        assert entry["route"] in ("keras Model.export(format='onnx')", "tf2onnx.convert.from_function")
+        assert entry["route"] == "keras Model.export(format='onnx')"
         assert entry["parity"]["max_abs_diff"] < 1e-5, name
+        assert entry["parity"]["compared"] == (["outputs", "argmax"] if outputs > 1 else ["outputs"]), name
         path = onnx_dir / entry["onnx"]
-        assert input_dims(path)[1:] == [16], name
+        assert input_dims(path) == [None, 16], name
         (predicted,) = onnx_outputs(path, rows)
         expected = np.asarray(namespace[name].predict(rows, verbose=0))
         assert predicted.shape == expected.shape == (32, outputs), name
         assert np.abs(predicted - expected).max() < 1e-5, name
     assert entries["sequential"]["parity"]["label_agreement"] == 1.0
+    assert entries["subclassed"]["parity"]["label_agreement"] == 1.0
     assert entries["functional"]["parity"]["label_agreement"] is None
+
+
+def test_keras_models_with_two_inputs_take_one_sample_each(keras_export):
+    namespace, entries, onnx_dir = keras_export
+    entry = entries["two_inputs"]
+    assert (entry["onnx"], entry["sample"], entry["warnings"], entry["parity"]["rows"]) == (
+        "two_inputs.onnx", "X_test, extra_test", [], 32)
+    assert entry["parity"]["max_abs_diff"] < 1e-5 and entry["parity"]["label_agreement"] == 1.0
+    session = onnxruntime.InferenceSession(str(onnx_dir / "two_inputs.onnx"), providers=["CPUExecutionProvider"])
+    assert [spec.shape[1:] for spec in session.get_inputs()] == [[16], [3]]
+    rows = [namespace["X_test"][:5], namespace["extra_test"][:5].astype(np.float32)]
+    (predicted,) = session.run(None, dict(zip([spec.name for spec in session.get_inputs()], rows)))
+    assert np.abs(predicted - np.asarray(namespace["two_inputs"](rows))).max() < 1e-5
+
+
+def test_subclassed_keras_models_take_the_declared_sample_first(keras_export):
+    namespace, entries, onnx_dir = keras_export
+    declared = entries["declared"]
+    assert_exported(declared, "declared", "keras", sample="declared.example_input", rows=5)
+    assert declared["parity"]["max_abs_diff"] < 1e-5 and declared["parity"]["label_agreement"] == 1.0
+    (predicted,) = onnx_outputs(onnx_dir / "declared.onnx", namespace["X_test"][:7])
+    assert np.abs(predicted - namespace["declared"](namespace["X_test"][:7])).max() < 1e-5
+    misdeclared = entries["misdeclared"]
+    assert (misdeclared["onnx"], misdeclared["sample"], misdeclared["parity"]["ok"]) == (
+        "misdeclared.onnx", "X_test", True)
+    (warning,) = misdeclared["warnings"]
+    assert warning.startswith("the declared sample misdeclared.example_input does not run through the model (")
+    assert warning.endswith("); searched the other variables instead")
 
 
 def test_keras_models_without_sample_or_inputs(keras_export):
@@ -154,8 +320,13 @@ def test_keras_models_without_sample_or_inputs(keras_export):
     assert input_dims(onnx_dir / "seven.onnx")[1:] == [7]
     assert entries["unbuilt"]["warnings"] == [
         "not exported: the Keras model was never built or called, so its inputs are unknown"]
-    assert entries["unbuilt"]["onnx"] is None
-    assert sorted(path.name for path in onnx_dir.iterdir()) == ["functional.onnx", "sequential.onnx", "seven.onnx"]
+    assert entries["subclassed_seven"]["warnings"] == [
+        "not exported: no variable runs through the subclassed Keras model, which does not declare its inputs; "
+        "set model.example_input (or a variable example_input) to a batch of its input"]
+    assert entries["unbuilt"]["onnx"] is entries["subclassed_seven"]["onnx"] is None
+    assert sorted(path.name for path in onnx_dir.iterdir()) == [
+        "declared.onnx", "functional.onnx", "misdeclared.onnx", "sequential.onnx", "seven.onnx", "subclassed.onnx",
+        "two_inputs.onnx"]
 
 
 def test_comparison_tolerances():
@@ -163,9 +334,15 @@ def test_comparison_tolerances():
     comparison.add_values([[1.0, 2.0]], np.array([[1.0, 2.00005]]))
     comparison.add_labels(["a", "b"], np.array(["a", "b"]))
     assert comparison.as_dict(2) == {"rows": 2, "max_abs_diff": pytest.approx(5e-5), "label_agreement": 1.0,
-                                     "ok": True}
+                                     "ok": True, "compared": ["values", "labels"], "notes": []}
     comparison.add_values([100.0], [100.2])
     assert not comparison.within_tolerance
     labels = Comparison()
     labels.add_labels([0, 1, 1, 1], [0, 1, 1, 0])
     assert labels.as_dict(4)["label_agreement"] == 0.75 and not labels.within_tolerance
+
+
+def test_boolean_labels_agree_with_the_0_and_1_onnx_writes():
+    comparison = Comparison()
+    comparison.add_labels(np.array([1, 0, 1], dtype=np.int64), np.array([True, False, True]), "predict")
+    assert (comparison.label_agreement, comparison.within_tolerance, comparison.compared) == (1.0, True, ["predict"])

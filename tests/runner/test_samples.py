@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from notebook_job.samples import SAMPLE_ROWS, find_sample, shape_fits
+from notebook_job.samples import SAMPLE_ROWS, declared_samples, find_sample, ranked_arrays, shape_fits
 
 WIDE = shape_fits((None, 13))
 
@@ -75,3 +75,49 @@ def test_dataframes_and_hdf5_datasets_are_samples(tmp_path):
         array, name = find_sample({"ds_val": h5["X"], "one": h5["scalar"]}, WIDE)
         assert (name, type(array), array.shape, array.dtype) == ("ds_val", np.ndarray, (SAMPLE_ROWS, 13),
                                                                  np.float32)
+
+
+def test_ranked_arrays_order_every_numeric_array_by_name_preference():
+    rows = np.zeros((40, 3))
+    namespace = {"features": rows, "X_train": rows, "y_val": np.zeros(40, dtype=np.int64), "X_test": rows,
+                 "empty_test": np.zeros((0, 3)), "_hidden_test": rows, "words": np.full((2, 2), "a")}
+    ranked = ranked_arrays(namespace)
+    assert [name for name, _ in ranked] == ["X_test", "y_val", "X_train", "features"]
+    assert [array.shape for _, array in ranked] == [(SAMPLE_ROWS, 3), (SAMPLE_ROWS,), (SAMPLE_ROWS, 3),
+                                                    (SAMPLE_ROWS, 3)]
+
+
+def test_torch_tensors_are_samples_without_gradients_or_half_precision():
+    torch = pytest.importorskip("torch")
+    weights = torch.ones((40, 13), requires_grad=True) * 2
+    namespace = {"X_test": weights, "half_val": torch.ones((5, 13), dtype=torch.bfloat16),
+                 "complex_train": torch.ones((5, 13), dtype=torch.complex64)}
+    array, name = find_sample(namespace, WIDE)
+    assert (name, type(array), array.shape, array.dtype, float(array[0, 0])) == (
+        "X_test", np.ndarray, (SAMPLE_ROWS, 13), np.float32, 2.0)
+    assert [(name, array.dtype) for name, array in ranked_arrays(namespace)] == [
+        ("X_test", np.float32), ("half_val", np.float32)]
+
+
+class Holder:
+    """Stands for a model that carries the sample of its input as an attribute."""
+
+    def __init__(self, example_input=None):
+        self.example_input = example_input
+
+
+def test_declared_samples_attribute_first_then_the_variables_in_order():
+    namespace = {"sample_input": np.ones((3, 2)), "example_input": [np.zeros((50, 2)), np.ones((50, 4))]}
+    samples, warnings = declared_samples(namespace, Holder(np.full((2, 2), 7.0)), "net")
+    assert warnings == []
+    assert [(where, [array.shape for array in arrays]) for where, arrays in samples] == [
+        ("net.example_input", [(2, 2)]), ("example_input", [(SAMPLE_ROWS, 2), (SAMPLE_ROWS, 4)]),
+        ("sample_input", [(3, 2)])]
+    assert samples[0][1][0][0, 0] == 7.0
+
+
+def test_declared_values_that_are_not_arrays_are_warnings():
+    samples, warnings = declared_samples({"example_input": "a string", "sample_input": None}, Holder(), "net")
+    assert (samples, warnings) == ([], [
+        "example_input is not a numeric array, tensor or list of them; it was not used as the sample"])
+    assert declared_samples({}, Holder(), "net") == ([], [])

@@ -3,13 +3,15 @@
 A framework is only consulted when the user's code imported it (it is in ``sys.modules``): a
 notebook that never touched TensorFlow does not pay TensorFlow's 3 s import to be searched.
 Models directly in a variable and one level down in a dict, list or tuple are found; the same
-object bound to several names is exported once, under the first name.
+object bound to several names is exported once, under the first name. Two models whose names clean
+up to the same file name (``{"a b": m1, "a_b": m2}``) get distinct names: the later one a numbered
+suffix and a warning, so no ONNX file overwrites another.
 """
 from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 KERAS = "keras"
 SKLEARN = "sklearn"
@@ -19,11 +21,12 @@ UNSAFE_NAME_CHARS = re.compile(r"[^\w.-]+")
 
 @dataclass
 class FoundModel:
-    """A model, the variable it was found in, and its framework."""
+    """A model, the (file-safe, unique) name it was found under, its framework, and what to warn about it."""
 
     name: str
     model: object
     framework: str
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def class_name(self) -> str:
@@ -42,8 +45,12 @@ def _keras_model(value: object) -> bool:
 
 
 def _torch_model(value: object) -> bool:
+    """An ``nn.Module`` that is not a loss function (``criterion = nn.CrossEntropyLoss()`` is no trained model)."""
     torch = sys.modules.get("torch")
-    return torch is not None and hasattr(torch, "nn") and isinstance(value, torch.nn.Module)
+    if torch is None or not hasattr(torch, "nn") or not isinstance(value, torch.nn.Module):
+        return False
+    loss_base = getattr(getattr(torch.nn, "modules", None), "loss", None)
+    return not (loss_base is not None and isinstance(value, loss_base._Loss))
 
 
 DETECTORS = ((KERAS, _keras_model), (SKLEARN, _sklearn_model), (TORCH, _torch_model))
@@ -70,15 +77,31 @@ def _candidates(namespace: dict):
                 yield f"{name}_{index}", item
 
 
+def _unique_name(wanted: str, taken: dict[str, str]) -> str:
+    """``wanted``, or ``wanted_2``, ``wanted_3``, ... : the first that no earlier model has."""
+    name, number = wanted, 1
+    while name in taken:
+        number += 1
+        name = f"{wanted}_{number}"
+    return name
+
+
 def find_models(namespace: dict) -> list[FoundModel]:
-    """Every model in ``namespace``, in the order the variables were defined."""
+    """Every model in ``namespace``, in the order the variables were defined, each under a distinct file-safe name."""
     found: list[FoundModel] = []
     seen: set[int] = set()
+    owners: dict[str, str] = {}  # the name a model is exported under -> where it was found
     for name, value in _candidates(namespace):
         if id(value) in seen:
             continue
         framework = framework_of(value)
         if framework:
             seen.add(id(value))
-            found.append(FoundModel(UNSAFE_NAME_CHARS.sub("_", name), value, framework))
+            cleaned = UNSAFE_NAME_CHARS.sub("_", name)
+            unique = _unique_name(cleaned, owners)
+            warnings = [] if unique == cleaned else [
+                f"{name!r} is exported as {unique!r}: {cleaned!r} is already the name of the model in "
+                f"{owners[cleaned]!r}"]
+            owners[unique] = name
+            found.append(FoundModel(unique, value, framework, warnings))
     return found

@@ -29,4 +29,8 @@ case "$GXJ_STATE_DIR" in /*) ;; *) GXJ_STATE_DIR="$GXJ_REPO/$GXJ_STATE_DIR" ;; e
 GXJ_PORT="${GXJ_PORT:-8080}"
 GXJ_PROXY_PORT="${GXJ_PROXY_PORT:-$((GXJ_PORT + 1))}"
 GXJ_URL="http://127.0.0.1:$GXJ_PORT"
+# The user made on a fresh Galaxy (also an admin of it); local only, so a fixed password is fine.
+GXJ_USER_EMAIL="${GXJ_USER_EMAIL:-admin@example.org}"
+GXJ_USER_PASSWORD="${GXJ_USER_PASSWORD:-galaxy-ml-jupyter}"
+export GXJ_USER_EMAIL GXJ_USER_PASSWORD
 export GXJ_REPO GXJ_PYTHON GXJ_CACHE GXJ_GALAXY_VENV GXJ_RUNTIME_VENV GXJ_STATE_DIR GXJ_PORT GXJ_PROXY_PORT GXJ_URL

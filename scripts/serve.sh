@@ -13,7 +13,7 @@ scripts/galaxy/up.sh
 cat <<TEXT
 
 Galaxy is running: $GXJ_URL
-  log in as admin@example.org, password galaxy-ml-jupyter (API key in $GXJ_STATE_DIR/user_api_key)
+  log in as $GXJ_USER_EMAIL, password $GXJ_USER_PASSWORD (API key in $GXJ_STATE_DIR/user_api_key)
   log: $GXJ_STATE_DIR/galaxy.log
   stop: make stop
 TEXT

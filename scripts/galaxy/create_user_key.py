@@ -3,7 +3,7 @@
 
 The bootstrap key only exists for set-up; everything afterwards (the demo history, the tests,
 planemo) talks to Galaxy as this ordinary user, which is also an admin so it can reload the toolbox.
-Usage: create_user_key.py --url URL --state-dir DIR [--email E] [--password P]
+Usage: create_user_key.py --url URL --state-dir DIR --email E --password P
 """
 
 from __future__ import annotations
@@ -14,9 +14,6 @@ import sys
 from pathlib import Path
 
 from bioblend.galaxy import GalaxyInstance
-
-DEFAULT_EMAIL = "admin@example.org"
-DEFAULT_PASSWORD = "galaxy-ml-jupyter"
 
 
 def bootstrap_key(state_dir: Path) -> str:
@@ -39,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True)
     parser.add_argument("--state-dir", type=Path, required=True)
-    parser.add_argument("--email", default=DEFAULT_EMAIL)
-    parser.add_argument("--password", default=DEFAULT_PASSWORD)
+    parser.add_argument("--email", required=True)
+    parser.add_argument("--password", required=True)
     args = parser.parse_args(argv)
     print(user_api_key(args.url, bootstrap_key(args.state_dir), args.email, args.password))
     return 0

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from summarize_tests import main
 
 JUNIT = '<testsuites><testsuite name="pytest" tests="{t}" failures="{f}" errors="{e}" skipped="{s}"/></testsuites>'

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from write_config import write_config
 
 TOOL_XML = '<tool id="{id}" name="{id}" version="0.1"><command>true</command></tool>\n'

@@ -92,27 +92,37 @@ def keras_checkpoint(path: str | Path, every_epoch: bool = True):
     class StopCheckpoint(keras.callbacks.Callback):
         def __init__(self) -> None:
             super().__init__()
-            self.epoch = 0
+            self.epoch: int | None = None  # the epoch to resume from; None until an epoch has begun
 
         def on_train_begin(self, logs=None) -> None:
             _state["deferring_callbacks"] += 1
+            self.epoch = None
 
         def on_train_end(self, logs=None) -> None:
             _state["deferring_callbacks"] -= 1
+            if _state["stop_requested"]:
+                # the stop came after the last batch (final validation, a last epoch-end callback): no batch
+                # end is left to honour it, and the cell would go on until the grace period kills the job
+                self._save_and_stop()
 
         def on_epoch_begin(self, epoch, logs=None) -> None:
             self.epoch = epoch
 
         def on_epoch_end(self, epoch, logs=None) -> None:
+            self.epoch = epoch + 1
             if every_epoch:
                 save_keras_weights(self.model, path, epoch + 1)
 
         def on_train_batch_end(self, batch, logs=None) -> None:
             if _state["stop_requested"]:
-                save_keras_weights(self.model, path, self.epoch)
                 _state["deferring_callbacks"] -= 1
+                self._save_and_stop()
+
+        def _save_and_stop(self) -> None:
+            if self.epoch is not None:
+                save_keras_weights(self.model, path, self.epoch)
                 print(f"[run_jupyter_job] stop requested: checkpoint saved to {path} (resume at epoch "
                       f"{self.epoch})", flush=True)
-                raise JobInterrupted()
+            raise JobInterrupted()
 
     return StopCheckpoint()

@@ -27,9 +27,14 @@ def check_name(name: str) -> None:
 
 
 def python_literal(value: object) -> str:
-    """Source text that evaluates to ``value``; non-finite floats need a call, not a bare name."""
+    """Source text that evaluates to ``value``; non-finite floats need a call, not a bare name, also
+    inside the lists and dicts a JSON value holds (``json.loads`` accepts NaN and Infinity)."""
     if isinstance(value, float) and not math.isfinite(value):
         return f"float({str(value)!r})"
+    if type(value) is list:
+        return "[" + ", ".join(map(python_literal, value)) + "]"
+    if type(value) is dict:
+        return "{" + ", ".join(f"{python_literal(key)}: {python_literal(item)}" for key, item in value.items()) + "}"
     return repr(value)
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from notebook_job.notebook_code import INJECTED_FILENAME, INJECTED_TAG
 
 
-
 def _outputs(record: dict) -> list[dict]:
     outputs = [{"output_type": "stream", "name": name, "text": record[name]}
                for name in ("stdout", "stderr") if record.get(name)]
@@ -26,9 +25,11 @@ def _outputs(record: dict) -> list[dict]:
     return outputs
 
 
-def _code_cell(source: str, cell_id: str, tags: list[str]) -> dict:
-    return {"cell_type": "code", "id": cell_id, "metadata": {"tags": tags} if tags else {}, "source": source,
+def _code_cell(source: str, cell_id: str | None, tags: list[str]) -> dict:
+    """A new code cell; ``cell_id`` None for notebooks older than nbformat 4.5, whose schema has no cell ids."""
+    cell = {"cell_type": "code", "metadata": {"tags": tags} if tags else {}, "source": source,
             "execution_count": None, "outputs": []}
+    return cell if cell_id is None else {"id": cell_id, **cell}
 
 
 def _base_notebook(code_path: Path, is_notebook: bool) -> dict:
@@ -49,6 +50,7 @@ def build_executed_notebook(code_path: Path, script_name: str | None, injected: 
     the top) when parameters were injected.
     """
     notebook = _base_notebook(code_path, script_name is None)
+    injected_id = "injected-parameters" if notebook.get("nbformat_minor", 0) >= 5 else None
     cells = []
     execution_count = 0
 
@@ -61,13 +63,13 @@ def build_executed_notebook(code_path: Path, script_name: str | None, injected: 
         return cell
 
     if injected and injected[1] == 0:
-        cells.append(executed(_code_cell(injected[0], "injected-parameters", [INJECTED_TAG]), INJECTED_FILENAME))
+        cells.append(executed(_code_cell(injected[0], injected_id, [INJECTED_TAG]), INJECTED_FILENAME))
     for number, cell in enumerate(notebook["cells"], start=1):
         if cell.get("cell_type") == "code":
             cell = executed(cell, script_name or f"<cell {number}>")
         cells.append(cell)
         if injected and injected[1] == number:
-            cells.append(executed(_code_cell(injected[0], "injected-parameters", [INJECTED_TAG]), INJECTED_FILENAME))
+            cells.append(executed(_code_cell(injected[0], injected_id, [INJECTED_TAG]), INJECTED_FILENAME))
     notebook["cells"] = cells
     return notebook
 

@@ -17,6 +17,9 @@ from notebook_job.models import KERAS, SKLEARN, TORCH, FoundModel
 
 def _save_keras(model, folder: Path, name: str) -> None:
     model.save(folder / f"{name}.keras")
+
+
+def _export_saved_model(model, folder: Path, name: str) -> None:
     model.export(str(folder / f"{name}_savedmodel"), format="tf_saved_model", verbose=False)
 
 
@@ -32,7 +35,9 @@ def _save_torch(model, folder: Path, name: str) -> None:
     torch.save(model.state_dict(), folder / f"{name}.pt")
 
 
-SAVERS = {KERAS: _save_keras, SKLEARN: _save_sklearn, TORCH: _save_torch}
+# framework -> (what it writes, how); each is tried on its own, so one failure keeps the other formats
+SAVERS = {KERAS: ((".keras", _save_keras), ("SavedModel", _export_saved_model)),
+          SKLEARN: ((".joblib", _save_sklearn),), TORCH: ((".pt", _save_torch),)}
 
 
 def zip_folder(folder: Path, archive: Path) -> list[str]:
@@ -53,10 +58,17 @@ def write_native_archive(found: list[FoundModel], archive: Path) -> tuple[list[s
     """Save every model natively and zip them; returns (archive members, warnings)."""
     warnings = []
     with tempfile.TemporaryDirectory(prefix="native_models_") as scratch:
-        folder = Path(scratch)
+        folder = Path(scratch) / "archive"
+        folder.mkdir()
         for item in found:
-            try:
-                SAVERS[item.framework](item.model, folder, item.name)
-            except Exception as error:  # noqa: BLE001 - one model that cannot be saved must not lose the others
-                warnings.append(f"model {item.name}: not saved natively: {type(error).__name__}: {error}")
+            for what, save in SAVERS[item.framework]:
+                # each save writes into a folder of its own: what a failed one left half-written stays out
+                attempt = Path(tempfile.mkdtemp(dir=scratch))
+                try:
+                    save(item.model, attempt, item.name)
+                except Exception as error:  # noqa: BLE001 - one model that cannot be saved must not lose the others
+                    warnings.append(f"model {item.name}: not saved natively ({what}): {type(error).__name__}: {error}")
+                    continue
+                for path in attempt.iterdir():
+                    path.rename(folder / path.name)
         return zip_folder(folder, archive), warnings

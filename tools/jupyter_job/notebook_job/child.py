@@ -18,12 +18,12 @@ from pathlib import Path
 from notebook_job.cell_runner import PROGRESS_PREFIX, fresh_main_module, run_cells
 from notebook_job.checkpoint import request_stop
 from notebook_job.environment import apply_seed, compute_device, package_versions
+from notebook_job.input_reads import read_from_hdf5, watch_hdf5_reads
 from notebook_job.models import FoundModel, find_models
+from notebook_job.native_models import write_native_archive
 from notebook_job.notebook_code import CodeCell
 from notebook_job.notebook_helpers import NotebookHelpers, display
-from notebook_job.native_models import write_native_archive
 from notebook_job.onnx_export import export_model
-from notebook_job.input_reads import read_from_hdf5, watch_hdf5_reads
 from notebook_job.results_h5 import select_results, write_results
 
 

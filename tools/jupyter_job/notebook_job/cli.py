@@ -137,7 +137,8 @@ def _link_script(code: Path, cells: list[CodeCell], workdir: Path) -> str | None
 def write_plan(args: argparse.Namespace, job: PreparedJob) -> tuple[Path, Path]:
     """The child's instructions, in a folder beside the work dir; returns (plan, outcome) paths."""
     workdir = args.workdir.resolve()
-    for path in (args.onnx_dir, args.results.parent, args.report.parent):
+    written_beside = [path.parent for path in (args.executed_notebook, args.native_archive) if path is not None]
+    for path in (args.onnx_dir, args.results.parent, args.report.parent, *written_beside):
         path.resolve().mkdir(parents=True, exist_ok=True)
     plan_dir = workdir.parent / f".{TOOL}"
     plan_dir.mkdir(exist_ok=True)

@@ -56,7 +56,9 @@ def deliver_output_files(workdir: Path, destination: Path) -> tuple[list[dict], 
     root = workdir / OUTPUTS_FOLDER
     delivered: list[dict] = []
     warnings: list[str] = []
-    if not root.is_dir() or root.is_symlink():
+    if root.is_symlink():
+        return delivered, [f"{OUTPUTS_FOLDER} is a symbolic link; nothing in it is delivered (make it a folder)"]
+    if not root.is_dir():
         return delivered, warnings
     taken: set[str] = set()
     for folder, subfolders, files in os.walk(root):

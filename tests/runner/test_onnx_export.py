@@ -346,3 +346,163 @@ def test_boolean_labels_agree_with_the_0_and_1_onnx_writes():
     comparison = Comparison()
     comparison.add_labels(np.array([1, 0, 1], dtype=np.int64), np.array([True, False, True]), "predict")
     assert (comparison.label_agreement, comparison.within_tolerance, comparison.compared) == (1.0, True, ["predict"])
+
+
+def torch_modules(torch) -> dict:
+    """Module classes a user might write: two outputs, batch norm and dropout, a small CNN, an embedding bag."""
+    nn = torch.nn
+
+    class TwoHeads(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body, self.classes, self.value = nn.Linear(13, 8), nn.Linear(8, 3), nn.Linear(8, 1)
+
+        def forward(self, x):
+            hidden = torch.relu(self.body(x))
+            return self.classes(hidden), self.value(hidden)
+
+    class Normed(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = nn.Sequential(nn.Linear(13, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.5),
+                                        nn.Linear(8, 3))
+
+        def forward(self, x):
+            return self.layers(x)
+
+    class Conv(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv, self.head = nn.Conv2d(1, 4, 3), nn.Linear(4 * 6 * 6, 3)
+
+        def forward(self, images):
+            return self.head(torch.relu(self.conv(images)).flatten(1))
+
+    class Bag(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding, self.head = nn.Embedding(20, 4), nn.Linear(4, 3)
+
+        def forward(self, tokens):
+            return self.head(self.embedding(tokens).mean(dim=1))
+
+    return {"TwoHeads": TwoHeads, "Normed": Normed, "Conv": Conv, "Bag": Bag}
+
+
+@pytest.fixture(scope="module")
+def torch_export(tmp_path_factory, test_data):
+    """torch modules of several shapes in one namespace with numpy and tensor data; samples found by trial."""
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    X_train, X_test, y_train = features13(test_data)
+    classes = torch_modules(torch)
+    net = torch.nn.Sequential(torch.nn.Linear(13, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))
+    normed = classes["Normed"]()
+    optimizer = torch.optim.Adam(list(net.parameters()) + list(normed.parameters()), lr=0.01)
+    criterion = torch.nn.CrossEntropyLoss()
+    features, labels = torch.tensor(X_train, dtype=torch.float32), torch.tensor(y_train)
+    for _ in range(30):
+        optimizer.zero_grad()
+        (criterion(net(features), labels) + criterion(normed(features), labels)).backward()
+        optimizer.step()
+    declared = torch.nn.Linear(13, 2)
+    declared.example_input = torch.randn(4, 13)
+    rng = np.random.default_rng(0)
+    namespace = {"X_train": X_train, "X_test": X_test, "y_train": y_train, "features": features,
+                 "tokens_test": rng.integers(0, 20, size=(10, 5)), "images_val": rng.normal(size=(20, 1, 8, 8)),
+                 "criterion": criterion, "optimizer": optimizer, "net": net, "normed": normed,
+                 "regression_head": torch.nn.Linear(13, 1), "two_heads": classes["TwoHeads"](),
+                 "conv": classes["Conv"](), "bag": classes["Bag"](), "declared": declared,
+                 "seven": torch.nn.Linear(7, 2)}
+    return export_all(namespace, tmp_path_factory.mktemp("onnx_torch"))
+
+
+def torch_forward(module, rows):
+    import torch
+
+    was_training = module.training
+    module.eval()
+    with torch.no_grad():
+        tensor = torch.from_numpy(np.asarray(rows))
+        output = module(tensor.float() if tensor.is_floating_point() else tensor)
+    module.train(was_training)
+    return [item.numpy() for item in (output if isinstance(output, tuple) else (output,))]
+
+
+TORCH_SAMPLES = {"net": "X_test", "normed": "X_test", "regression_head": "X_test", "two_heads": "X_test",
+                 "conv": "images_val", "bag": "tokens_test"}
+
+
+def test_torch_modules_export_from_the_sample_they_run_on(torch_export):
+    namespace, entries, onnx_dir = torch_export
+    assert list(entries) == ["net", "normed", "regression_head", "two_heads", "conv", "bag", "declared", "seven"]
+    for name, sample in TORCH_SAMPLES.items():
+        entry = entries[name]
+        rows = namespace[sample][:32]
+        assert_exported(entry, name, "torch", sample=sample, rows=len(rows))
+        assert entry["route"] == "torch.onnx.export(dynamo=False)"
+        assert entry["parity"]["max_abs_diff"] < 1e-5, name
+        assert entry["parity"]["label_agreement"] == (None if name == "regression_head" else 1.0), name
+        assert entry["parity"]["compared"] == (["outputs"] if name == "regression_head" else ["outputs", "argmax"])
+        assert input_dims(onnx_dir / entry["onnx"])[1:] == list(np.shape(rows)[1:]), name
+        assert input_dims(onnx_dir / entry["onnx"])[0] is None, name  # a dynamic batch axis
+
+
+def test_torch_onnx_files_match_the_modules_on_another_batch_size(torch_export):
+    namespace, _, onnx_dir = torch_export
+    for name, sample in TORCH_SAMPLES.items():
+        rows = namespace[sample][-5:]
+        session = onnxruntime.InferenceSession(str(onnx_dir / f"{name}.onnx"), providers=["CPUExecutionProvider"])
+        spec = session.get_inputs()[0]
+        predicted = session.run(None, {spec.name: rows.astype(np.float32 if rows.dtype.kind == "f" else np.int64)})
+        expected = torch_forward(namespace[name], rows)
+        assert [array.shape for array in predicted] == [array.shape for array in expected], name
+        assert max(np.abs(got - want).max() for got, want in zip(predicted, expected)) < 1e-5, name
+
+
+def test_torch_modules_are_exported_in_eval_mode_and_left_as_they_were(torch_export):
+    namespace, entries, _ = torch_export
+    assert namespace["normed"].training is True  # trained and left in training mode by the code
+    assert namespace["net"][0].weight.grad is not None  # gradients of the code's last step untouched
+    assert entries["two_heads"]["parity"]["rows"] == 32
+
+
+def test_torch_declared_sample_and_modules_nothing_fits(torch_export):
+    namespace, entries, onnx_dir = torch_export
+    assert_exported(entries["declared"], "declared", "torch", sample="declared.example_input", rows=4)
+    assert input_dims(onnx_dir / "declared.onnx") == [None, 13]
+    assert entries["seven"]["warnings"] == [
+        "not exported: no variable runs through the torch module, which does not declare its inputs; set "
+        "model.example_input (or a variable example_input) to a batch of its input"]
+    assert sorted(path.name for path in onnx_dir.iterdir()) == sorted(
+        f"{name}.onnx" for name in [*TORCH_SAMPLES, "declared"])
+
+
+def test_a_declared_sample_variable_wins_over_the_data_and_the_attribute_over_it(tmp_path, test_data):
+    torch = pytest.importorskip("torch")
+    _, X_test, _ = features13(test_data)
+    net = torch.nn.Linear(13, 3)
+    namespace = {"X_test": X_test, "sample_input": X_test[:3], "net": net}
+    (entry,) = _export_all(namespace, tmp_path / "variable")
+    assert (entry["sample"], entry["parity"]["rows"], entry["parity"]["ok"]) == ("sample_input", 3, True)
+    net.example_input = torch.zeros((2, 13))
+    namespace["example_input"] = np.zeros((5, 4))  # refused by the module: a warning, then the next declared one
+    (entry,) = _export_all(namespace, tmp_path / "attribute")
+    assert (entry["sample"], entry["parity"]["rows"]) == ("net.example_input", 2)
+    namespace["example_input"], net.example_input = np.zeros((5, 4)), None
+    (entry,) = _export_all(namespace, tmp_path / "refused")
+    assert (entry["sample"], entry["parity"]["rows"]) == ("sample_input", 3)
+    (warning,) = entry["warnings"]
+    assert warning.startswith("the declared sample example_input does not run through the model (RuntimeError: ")
+
+
+def test_a_torch_module_on_the_gpu_is_exported_from_there(tmp_path, test_data):
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    _, X_test, _ = features13(test_data)
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(13, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3)).cuda()
+    (entry,) = _export_all({"X_test": torch.tensor(X_test, device="cuda"), "net": net}, tmp_path)
+    assert (entry["onnx"], entry["sample"], entry["warnings"]) == ("net.onnx", "X_test", [])
+    assert entry["parity"]["ok"] and entry["parity"]["max_abs_diff"] < 1e-4

@@ -186,3 +186,13 @@ def keras():
     keras = pytest.importorskip("keras")
     keras.utils.set_random_seed(0)
     return keras
+
+
+@pytest.fixture(scope="session")
+def notebook_in():
+    """``notebook_in(folder, cells, name="notebook.ipynb")`` -> path: write_notebook for module-scoped fixtures."""
+    def write(folder: Path, cells: list, name: str = "notebook.ipynb") -> Path:
+        path = folder / name
+        path.write_text(json.dumps(notebook_document(cells), indent=1))
+        return path
+    return write

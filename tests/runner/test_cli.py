@@ -1,6 +1,7 @@
 """End to end: ``python -m notebook_job`` as the tool's command runs it, exit codes, outputs and report."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -9,8 +10,11 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 
 import h5py
+import joblib
+import nbformat
 import numpy as np
 import onnx
 import onnxruntime
@@ -299,3 +303,206 @@ def test_launcher_runs_without_pythonpath(tmp_path, tool_dir, write_notebook):
                           env=env, capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stdout.splitlines()[-1]) == (0, f"{TOOL}: finished; ONNX models: none"), done.stderr
     assert saved_attrs(tmp_path / "results.h5") == {"created_by": TOOL, "answer": 42}
+
+
+# --- checkpoints: a time limit during Keras training, then a second job that resumes ------------------
+
+def checkpoint_epoch(path) -> int:
+    return int(saved_attrs(path)["epoch"])
+
+
+@pytest.fixture(scope="module")
+def stopped_training(cli_in, tmp_path_factory, test_data):
+    """resume_training.ipynb stopped by the time limit mid-training (the import of Keras takes about 6 s)."""
+    return cli_in(tmp_path_factory.mktemp("stopped"), "--code", test_data / "resume_training.ipynb",
+                  "--input", f"train.h5={test_data / 'train.h5'}", "--time-limit", 12, "--grace", 30)
+
+
+@pytest.fixture(scope="module")
+def resumed_training(cli_in, tmp_path_factory, test_data, stopped_training):
+    """The same notebook given the first job's checkpoint, with typed parameters from a job file."""
+    folder = tmp_path_factory.mktemp("resumed")
+    epochs = checkpoint_epoch(stopped_training.dir / "extra_outputs" / "checkpoint.weights.h5") + 2
+    write_text(folder / "job.json", json.dumps({"parameters": [
+        {"name": "epochs", "type": "int", "value": epochs}, {"name": "rates", "type": "json", "value": "[0.1, 0.2]"}]}))
+    return cli_in(folder, "--code", test_data / "resume_training.ipynb", "--job-file", folder / "job.json",
+                  "--input", f"train.h5={test_data / 'train.h5'}",
+                  "--input", f"checkpoint.weights={stopped_training.dir / 'extra_outputs' / 'checkpoint.weights.h5'}",
+                  "--executed-notebook", "executed.ipynb")
+
+
+@pytest.mark.slow
+def test_time_limit_during_training_leaves_a_checkpoint(stopped_training):
+    job = stopped_training
+    assert job.returncode == 3, job.stderr
+    assert job.last_stderr_line == f"{TOOL}: time limit of 12 s reached in cell 5; the outputs written by then are kept"
+    checkpoint = job.dir / "extra_outputs" / "checkpoint.weights.h5"
+    epoch = checkpoint_epoch(checkpoint)
+    assert epoch >= 1
+    assert (f"[{TOOL}] stop requested: checkpoint saved to outputs/checkpoint.weights.h5 (resume at epoch {epoch})"
+            in job.stdout.splitlines())
+    with h5py.File(checkpoint, "r") as h5:
+        assert "layers" in h5
+    report = job.report()
+    assert report["status"] == "time limit"
+    assert statuses(report) == [("cell 2", "ok"), ("cell 3", "ok"), ("cell 4", "ok"), ("cell 5", "interrupted")]
+    assert report["output_files"] == [{"file": "outputs/checkpoint.weights.h5", "name": "checkpoint.weights.h5",
+                                       "bytes": checkpoint.stat().st_size}]
+    (model,) = report["models"]
+    assert (model["name"], model["onnx"]) == ("model", "model.onnx") and model["parity"]["ok"]
+    assert (job.dir / "onnx_models" / "model.onnx").stat().st_size > 1000
+    assert saved_attrs(job.dir / "results.h5")["start"] == 0
+
+
+@pytest.mark.slow
+def test_a_second_job_resumes_from_the_checkpoint(resumed_training, stopped_training):
+    job = resumed_training
+    assert job.returncode == 0, job.stderr
+    epoch = checkpoint_epoch(stopped_training.dir / "extra_outputs" / "checkpoint.weights.h5")
+    attrs = saved_attrs(job.dir / "results.h5")
+    assert (attrs["start"], attrs["epochs"], attrs["last_epoch"], attrs["epochs_run"]) == (
+        epoch, epoch + 2, epoch + 2, 2)
+    with h5py.File(job.dir / "results.h5", "r") as h5:
+        assert h5["history/loss"].shape == h5["history/accuracy"].shape == (2,)
+    assert f"training epochs {epoch} to {epoch + 2}" in job.stdout.splitlines()
+    assert checkpoint_epoch(job.dir / "extra_outputs" / "checkpoint.weights.h5") == epoch + 2
+    report = job.report()
+    assert [entry["name"] for entry in report["inputs"]] == ["train.h5", "checkpoint.weights.h5"]
+    assert report["models"][0]["onnx"] == "model.onnx" and report["warnings"] == []
+
+
+@pytest.mark.slow
+def test_typed_parameters_from_the_job_file_follow_the_tagged_cell(resumed_training, stopped_training):
+    epoch = checkpoint_epoch(stopped_training.dir / "extra_outputs" / "checkpoint.weights.h5")
+    report = resumed_training.report()
+    assert report["parameters"] == {"epochs": epoch + 2, "rates": [0.1, 0.2]}
+    assert statuses(report)[:3] == [("cell 2", "ok"), ("injected parameters", "ok"), ("cell 3", "ok")]
+    with h5py.File(resumed_training.dir / "results.h5", "r") as h5:
+        assert h5["rates"][:].tolist() == [0.1, 0.2]
+    notebook = nbformat.read(resumed_training.dir / "executed.ipynb", as_version=4)
+    nbformat.validate(notebook)
+    tagged, injected = notebook.cells[1:3]
+    assert tagged.metadata.tags == ["parameters"] and tagged.execution_count == 1
+    assert (injected.metadata.tags, injected.source, injected.execution_count) == (
+        ["injected-parameters"], f"epochs = {epoch + 2}\nrates = [0.1, 0.2]\n", 2)
+    assert [cell.execution_count for cell in notebook.cells if cell.cell_type == "code"] == [1, 2, 3, 4, 5]
+    printed = [output for output in notebook.cells[4].outputs if output.get("name") == "stdout"]
+    assert printed == [{"output_type": "stream", "name": "stdout", "text": f"training epochs {epoch} to {epoch + 2}\n"}]
+
+
+# --- executed notebook, native archive and output files from the command line ----------------------
+
+PLOTTING_NOTEBOOK = [
+    ("markdown", "# A figure, files and a model"),
+    "import numpy as np\nimport matplotlib.pyplot as plt\nfrom sklearn.linear_model import LogisticRegression\n"
+    "X = np.random.default_rng(0).normal(size=(40, 3))\ny = (X[:, 0] > 0).astype(int)\n"
+    "classifier = LogisticRegression().fit(X, y)\nprint('trained')",
+    "import os\nos.makedirs('outputs/plots', exist_ok=True)\nplt.plot(classifier.coef_[0])\n"
+    "plt.savefig('outputs/plots/coef.png')\nwith open('outputs/scores.tsv', 'w') as f:\n    f.write('a\\tb\\n')\n"
+    "os.symlink('/etc/passwd', 'outputs/passwd.txt')",
+]
+
+
+@pytest.fixture(scope="module")
+def plotting_job(cli_in, notebook_in, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("plotting")
+    return cli_in(folder / "job", "--code", notebook_in(folder, PLOTTING_NOTEBOOK),
+                  "--executed-notebook", "out/executed.ipynb", "--native-archive", "out/models.zip")
+
+
+def test_executed_notebook_from_the_command_line(plotting_job):
+    assert plotting_job.returncode == 0, plotting_job.stderr
+    notebook = nbformat.read(plotting_job.dir / "out" / "executed.ipynb", as_version=4)
+    nbformat.validate(notebook)
+    markdown, training, plotting = notebook.cells
+    assert markdown.source == "# A figure, files and a model"
+    assert (training.execution_count, training.outputs) == (1, [{"output_type": "stream", "name": "stdout",
+                                                                  "text": "trained\n"}])
+    (figure,) = plotting.outputs
+    assert (plotting.execution_count, figure.output_type) == (2, "display_data")
+    assert base64.b64decode(figure.data["image/png"]).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_native_archive_from_the_command_line(plotting_job):
+    report = plotting_job.report()
+    assert report["native_archive"] == {"members": ["classifier.joblib"], "warnings": []}
+    with zipfile.ZipFile(plotting_job.dir / "out" / "models.zip") as bundle:
+        assert bundle.namelist() == report["native_archive"]["members"]
+        bundle.extractall(plotting_job.dir / "unpacked")
+    loaded = joblib.load(plotting_job.dir / "unpacked" / "classifier.joblib")
+    assert loaded.coef_.shape == (1, 3)
+
+
+def test_output_files_from_the_command_line(plotting_job):
+    report = plotting_job.report()
+    delivered = plotting_job.dir / "extra_outputs"
+    assert report["output_files"] == [
+        {"file": "outputs/scores.tsv", "name": "scores.tabular", "bytes": 4},
+        {"file": "outputs/plots/coef.png", "name": "plots__coef.png",
+         "bytes": (delivered / "plots__coef.png").stat().st_size}]
+    assert sorted(path.name for path in delivered.iterdir()) == ["plots__coef.png", "scores.tabular"]
+    warning = "outputs/passwd.txt is a symbolic link or not a regular file; not delivered"
+    assert report["warnings"] == [warning]
+    assert f"{TOOL}: warning: {warning}" in plotting_job.stderr.splitlines()
+
+
+# --- typed parameters without a tagged cell; bad ones ------------------------------------------------
+
+def test_parameters_without_a_tagged_cell_are_set_first_with_a_warning(run_cli, tmp_path, write_notebook):
+    job_file = write_text(tmp_path / "job.json", json.dumps({"parameters": [
+        {"name": "epochs", "type": "int", "value": 3}, {"name": "verbose", "type": "boolean", "value": "false"},
+        {"name": "rate", "type": "float", "value": "nan"}]}))
+    job = run_cli("--code", write_notebook(["total = epochs * 2\nquiet = not verbose\nimport math\n"
+                                            "rate_missing = math.isnan(rate)"]), "--job-file", job_file)
+    assert job.returncode == 0, job.stderr
+    warning = ("no cell is tagged 'parameters': the parameters were set before the first cell, "
+               "so assignments in the notebook override them")
+    assert job.report()["warnings"] == [
+        warning, "no trained model was found in the notebook's variables; no ONNX file was written"]
+    assert f"{TOOL}: warning: {warning}" in job.stderr.splitlines()
+    assert statuses(job.report()) == [("injected parameters", "ok"), ("cell 1", "ok")]
+    attrs = saved_attrs(job.dir / "results.h5")
+    assert (attrs["total"], attrs["quiet"], attrs["rate_missing"]) == (6, True, True)
+
+
+@pytest.mark.parametrize(("parameters", "message"), [
+    ([{"name": "rates", "type": "json", "value": "[0.1,"}],
+     "parameter 'rates' is not a valid json: Expecting value: line 1 column 6 (char 5)"),
+    ([{"name": "class", "type": "int", "value": 1}], "parameter name 'class' is not a valid Python identifier"),
+    ([{"name": "a", "type": "int", "value": 1}, {"name": "a", "type": "int", "value": 2}],
+     "parameter 'a' is given twice"),
+])
+def test_bad_typed_parameters_are_one_line_and_exit_2(run_cli, tmp_path, test_data, parameters, message):
+    job_file = write_text(tmp_path / "job.json", json.dumps({"parameters": parameters}))
+    job = run_cli("--code", test_data / "sklearn_train.py", "--job-file", job_file)
+    assert (job.returncode, job.stdout, job.stderr) == (2, "", f"{TOOL}: bad input: {message}\n")
+
+
+def test_a_missing_code_file_is_one_line_and_exit_2(run_cli, tmp_path):
+    missing = tmp_path / "nowhere" / "notebook.ipynb"
+    job = run_cli("--code", missing)
+    assert (job.returncode, job.stdout) == (2, "")
+    assert job.stderr == f"{TOOL}: bad input: code file {missing} does not exist\n"
+    assert list(job.dir.iterdir()) == []
+
+
+# --- a stop during the export ----------------------------------------------------------------------
+
+def test_sigterm_during_the_export_keeps_the_models(start_cli, write_notebook):
+    process, job_dir = start_cli("--code", write_notebook([
+        "import numpy as np\nfrom sklearn.linear_model import LogisticRegression\nfrom sklearn.naive_bayes import "
+        "GaussianNB\nX = np.random.default_rng(0).normal(size=(40, 3)).astype('float32')\ny = (X[:, 0] > 0).astype(int)"
+        "\nfirst = LogisticRegression().fit(X, y)\nsecond = GaussianNB().fit(X, y)"]), "--grace", 60)
+    for line in process.stdout:
+        if line.startswith(f"[{TOOL}] exporting sklearn model 'first'"):
+            break
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 4, stderr
+    assert stderr.strip().splitlines()[-1] == (f"{TOOL}: stopped by SIGTERM in the code; "
+                                               "the outputs written by then are kept")
+    report = json.loads((job_dir / "report.json").read_text())
+    assert report["status"] == "interrupted" and statuses(report) == [("cell 1", "ok")]
+    assert [(model["name"], model["onnx"]) for model in report["models"]] == [("first", "first.onnx"),
+                                                                           ("second", "second.onnx")]
+    assert sorted(path.name for path in (job_dir / "onnx_models").iterdir()) == ["first.onnx", "second.onnx"]

@@ -391,7 +391,8 @@ def torch_modules(torch) -> dict:
 
 @pytest.fixture(scope="module")
 def torch_export(tmp_path_factory, test_data):
-    """torch modules of several shapes in one namespace with numpy and tensor data; samples found by trial."""
+    """torch modules of several shapes in one namespace with numpy and tensor data; samples found by trial
+    (uint8 images for the CNN, which only takes them as floats; integer tokens for the embedding)."""
     torch = pytest.importorskip("torch")
     torch.manual_seed(0)
     X_train, X_test, y_train = features13(test_data)
@@ -409,7 +410,7 @@ def torch_export(tmp_path_factory, test_data):
     declared.example_input = torch.randn(4, 13)
     rng = np.random.default_rng(0)
     namespace = {"X_train": X_train, "X_test": X_test, "y_train": y_train, "features": features,
-                 "tokens_test": rng.integers(0, 20, size=(10, 5)), "images_val": rng.normal(size=(20, 1, 8, 8)),
+                 "tokens_test": rng.integers(0, 20, size=(10, 5)), "images_val": rng.integers(0, 256, size=(20, 1, 8, 8), dtype=np.uint8),
                  "criterion": criterion, "optimizer": optimizer, "net": net, "normed": normed,
                  "regression_head": torch.nn.Linear(13, 1), "two_heads": classes["TwoHeads"](),
                  "conv": classes["Conv"](), "bag": classes["Bag"](), "declared": declared,
@@ -446,6 +447,9 @@ def test_torch_modules_export_from_the_sample_they_run_on(torch_export):
         assert entry["parity"]["compared"] == (["outputs"] if name == "regression_head" else ["outputs", "argmax"])
         assert input_dims(onnx_dir / entry["onnx"])[1:] == list(np.shape(rows)[1:]), name
         assert input_dims(onnx_dir / entry["onnx"])[0] is None, name  # a dynamic batch axis
+    input_types = {name: onnx.load(str(onnx_dir / f"{name}.onnx")).graph.input[0].type.tensor_type.elem_type
+                   for name in ("conv", "bag")}
+    assert input_types == {"conv": onnx.TensorProto.FLOAT, "bag": onnx.TensorProto.INT64}
 
 
 def test_torch_onnx_files_match_the_modules_on_another_batch_size(torch_export):
@@ -454,7 +458,8 @@ def test_torch_onnx_files_match_the_modules_on_another_batch_size(torch_export):
         rows = namespace[sample][-5:]
         session = onnxruntime.InferenceSession(str(onnx_dir / f"{name}.onnx"), providers=["CPUExecutionProvider"])
         spec = session.get_inputs()[0]
-        predicted = session.run(None, {spec.name: rows.astype(np.float32 if rows.dtype.kind == "f" else np.int64)})
+        rows = rows.astype(np.int64 if spec.type == "tensor(int64)" else np.float32)  # uint8 images go in as floats
+        predicted = session.run(None, {spec.name: rows})
         expected = torch_forward(namespace[name], rows)
         assert [array.shape for array in predicted] == [array.shape for array in expected], name
         assert max(np.abs(got - want).max() for got, want in zip(predicted, expected)) < 1e-5, name
@@ -506,3 +511,18 @@ def test_a_torch_module_on_the_gpu_is_exported_from_there(tmp_path, test_data):
     (entry,) = _export_all({"X_test": torch.tensor(X_test, device="cuda"), "net": net}, tmp_path)
     assert (entry["onnx"], entry["sample"], entry["warnings"]) == ("net.onnx", "X_test", [])
     assert entry["parity"]["ok"] and entry["parity"]["max_abs_diff"] < 1e-4
+
+
+def test_sklearn_models_take_a_declared_sample_of_their_width(tmp_path, test_data):
+    X_train, X_test, y_train = features13(test_data)
+    namespace = {"X_test": X_test, "example_input": X_test[:6], "sample_input": X_test[:, :4],
+                 "nb": GaussianNB().fit(X_train, y_train)}
+    (entry,) = _export_all(namespace, tmp_path / "fits")
+    assert (entry["sample"], entry["parity"]["rows"], entry["warnings"]) == ("example_input", 6, [])
+    namespace["example_input"] = X_test[:, :5]
+    (entry,) = _export_all(namespace, tmp_path / "too_narrow")
+    assert (entry["sample"], entry["parity"]["rows"], entry["parity"]["ok"]) == ("X_test", 32, True)
+    assert entry["warnings"] == [
+        f"the declared sample {name} does not run through the model (the model takes rows of 13 features, not rows "
+        f"of shape ({width},)); searched the other variables instead" for name, width in
+        (("example_input", 5), ("sample_input", 4))]

@@ -175,8 +175,10 @@ def _final_step(model):
 
 def _sklearn_runs(model, arrays: list) -> str | None:
     width = getattr(model, "n_features_in_", None)
-    if len(arrays) != 1 or not shape_fits((None, width))(tuple(arrays[0].shape)):
-        return f"the model takes one array of {width} features; got shapes {[tuple(a.shape) for a in arrays]}"
+    if len(arrays) != 1:
+        return f"the model takes one array, not {len(arrays)}"
+    if not shape_fits((None, width))(tuple(arrays[0].shape)):
+        return f"the model takes rows of {width} features, not rows of shape {tuple(arrays[0].shape[1:])}"
     return None
 
 

@@ -119,7 +119,8 @@ RESUME_NOTEBOOK = [
              "                          keras.layers.Dense(16, activation='relu'),\n"
              "                          keras.layers.Dense(3, activation='softmax')])\n"
              "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])\n"
-             "if start:\n    model.load_weights('checkpoint.weights.h5')\n"
+             "if start:\n    model.optimizer.build(model.trainable_variables)  # so the optimizer state loads too\n"
+             "    model.load_weights('checkpoint.weights.h5')\n"
              "print(f'training epochs {start} to {last_epoch}')", []),
     ("code", "class Pace(keras.callbacks.Callback):\n"
              "    def on_train_batch_end(self, batch, logs=None):\n"

@@ -20,9 +20,9 @@ from notebook_job.checkpoint import (
 
 @pytest.fixture(autouse=True)
 def fresh_state(monkeypatch):
-    """Each test starts as a job that has not been asked to stop, with no hooks."""
+    """Each test starts inside a cell of a job that has not been asked to stop, with no hooks."""
     monkeypatch.setattr(checkpoint, "_hooks", [])
-    monkeypatch.setattr(checkpoint, "_state", {"stop_requested": False, "deferring_callbacks": 0})
+    monkeypatch.setattr(checkpoint, "_state", {"stop_requested": False, "deferring_callbacks": 0, "in_cell": True})
 
 
 # --- hooks and request_stop ---------------------------------------------------------------------------
@@ -55,6 +55,23 @@ def test_a_failing_hook_does_not_stop_the_others(capsys):
         request_stop()
     assert calls == ["after"]
     assert capsys.readouterr().err == "[run_jupyter_job] on_stop hook 'broken' failed: disk full\n"
+
+
+def test_between_cells_a_stop_is_recorded_but_not_raised():
+    checkpoint._state["in_cell"] = False
+    calls = []
+    on_stop(lambda: calls.append("hook"))
+    request_stop()
+    assert stop_requested() and calls == ["hook"]
+
+
+def test_running_cell_marks_user_code_and_clears_a_leftover_deferral():
+    checkpoint._state.update(in_cell=False, deferring_callbacks=1)
+    with checkpoint.running_cell():
+        assert checkpoint._state == {"stop_requested": False, "deferring_callbacks": 0, "in_cell": True}
+        with pytest.raises(JobInterrupted):
+            request_stop()
+    assert checkpoint._state["in_cell"] is False
 
 
 def test_job_interrupted_is_not_caught_by_except_exception():
@@ -137,7 +154,7 @@ def test_a_stop_during_training_saves_at_the_batch_end_and_raises(keras, tmp_pat
     model = small_model(keras)
     with pytest.raises(JobInterrupted):
         model.fit(*data, epochs=10, batch_size=8, verbose=0, callbacks=[stop_at(keras, 2, 1), keras_checkpoint(path)])
-    assert hooks == [1] and checkpoint._state == {"stop_requested": True, "deferring_callbacks": 0}
+    assert hooks == [1] and checkpoint._state == {"stop_requested": True, "deferring_callbacks": 0, "in_cell": True}
     assert resume_epoch(path) == 2
     assert capsys.readouterr().out == (f"[run_jupyter_job] stop requested: checkpoint saved to {path} "
                                        "(resume at epoch 2)\n")

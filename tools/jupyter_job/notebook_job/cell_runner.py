@@ -13,7 +13,7 @@ import types
 from dataclasses import dataclass, field
 
 from notebook_job.cell_capture import CellCapture
-from notebook_job.checkpoint import JobInterrupted
+from notebook_job.checkpoint import JobInterrupted, running_cell, stop_requested
 from notebook_job.notebook_code import CodeCell
 
 PROGRESS_PREFIX = "[run_jupyter_job]"
@@ -74,7 +74,8 @@ def _error_output(error: BaseException) -> dict:
 def _run_one(cell: CodeCell, namespace: dict) -> tuple[str, CellFailure | None, BaseException | None]:
     """(status, failure, error to show) for one cell."""
     try:
-        exec(compile(cell.source, cell.filename, "exec"), namespace)  # noqa: S102 - running user code is the job
+        with running_cell():
+            exec(compile(cell.source, cell.filename, "exec"), namespace)  # noqa: S102 - running user code is the job
     except SystemExit as stop:
         if stop.code in (None, 0):
             return "stopped", None, None
@@ -92,6 +93,9 @@ def run_cells(cells: list[CodeCell], namespace: dict) -> CellRun:
     outcome = CellRun()
     total = len(cells)
     for position, cell in enumerate(cells, start=1):
+        if stop_requested():
+            outcome.failure = CellFailure(cell.where(), "stopped by SIGTERM before it started", kind="interrupted")
+            break
         _register_source(cell)
         _progress(f"{cell.where()} ({position}/{total}) started")
         started = time.perf_counter()

@@ -19,7 +19,8 @@ Save checkpoints under ``outputs/`` so that they come back in the job's outputs 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 EPOCH_ATTRIBUTE = "epoch"
@@ -30,7 +31,7 @@ class JobInterrupted(BaseException):
 
 
 _hooks: list[Callable[[], None]] = []
-_state = {"stop_requested": False, "deferring_callbacks": 0}
+_state = {"stop_requested": False, "deferring_callbacks": 0, "in_cell": False}
 
 
 def on_stop(callback: Callable[[], None]) -> Callable[[], None]:
@@ -56,8 +57,21 @@ def request_stop() -> None:
         except Exception as error:  # noqa: BLE001 - a failing hook must not prevent the others or the outputs
             print(f"[run_jupyter_job] on_stop hook {getattr(callback, '__name__', callback)!r} failed: {error}",
                   file=sys.stderr, flush=True)
-    if not _state["deferring_callbacks"]:
+    if _state["in_cell"] and not _state["deferring_callbacks"]:
         raise JobInterrupted()
+
+
+@contextmanager
+def running_cell() -> Iterator[None]:
+    """Marks user code as running: only then does a stop raise, so a SIGTERM that lands between
+    cells (or while outputs are written) cannot break the runner itself. A Keras fit cannot span
+    cells, so a deferral left over by a fit that raised is cleared here."""
+    _state["deferring_callbacks"] = 0
+    _state["in_cell"] = True
+    try:
+        yield
+    finally:
+        _state["in_cell"] = False
 
 
 def save_keras_weights(model, path: str | Path, epoch: int) -> None:

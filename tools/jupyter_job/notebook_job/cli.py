@@ -10,6 +10,7 @@ import argparse
 import hashlib
 import json
 import resource
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{TOOL}] {note['where']}, line {note['line']}: {note['text']!r} {note['action']}")
     plan_path, outcome_path = write_plan(args, job)
     child = run_child(plan_path, child_environment(args.seed, args.threads), args.time_limit, args.grace)
+    # The user's code is done; a late SIGTERM must not cost the report (the kill after the grace still applies).
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     outcome = json.loads(outcome_path.read_text()) if outcome_path.exists() else None
     delivered, delivery_warnings = deliver_output_files(args.workdir.resolve(), args.outputs_dir.resolve())
     if args.executed_notebook:

@@ -12,11 +12,23 @@ import math
 
 from notebook_job.errors import BadInputError
 
+BOOLEAN_TEXT = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+RESERVED = {"_nbjob", "display"}
+
+
+def _boolean(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() not in BOOLEAN_TEXT:
+        raise ValueError(f"{value!r} is not one of {', '.join(BOOLEAN_TEXT)}")
+    return BOOLEAN_TEXT[str(value).lower()]
+
+
 CONVERTERS = {
     "int": int,
     "float": float,
     "text": str,
-    "boolean": lambda value: value if isinstance(value, bool) else str(value).lower() in ("true", "yes", "1"),
+    "boolean": _boolean,
     "json": lambda value: json.loads(value) if isinstance(value, str) else value,
 }
 
@@ -24,6 +36,8 @@ CONVERTERS = {
 def check_name(name: str) -> None:
     if not name.isidentifier() or keyword.iskeyword(name):
         raise BadInputError(f"parameter name {name!r} is not a valid Python identifier")
+    if name in RESERVED or name.startswith("__"):
+        raise BadInputError(f"parameter name {name!r} is reserved by the runner")
 
 
 def python_literal(value: object) -> str:
@@ -42,6 +56,8 @@ def typed_parameters(entries: list[dict]) -> dict:
     """``[{"name", "type", "value"}, ...]`` -> ``{name: value}`` with each value of its type."""
     values: dict = {}
     for entry in entries:
+        if not isinstance(entry, dict):
+            raise BadInputError(f"a parameter must be an object with name, type and value, not {entry!r}")
         name, kind, raw = entry.get("name", ""), entry.get("type", "text"), entry.get("value")
         check_name(name)
         if name in values:

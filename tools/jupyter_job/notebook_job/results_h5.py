@@ -46,6 +46,9 @@ def _as_savable(value: object):
     numpy = _numpy()
     pandas = sys.modules.get("pandas")
     keras = sys.modules.get("keras")
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(value, torch.Tensor) and not value.is_complex():
+        value = value.detach().cpu().numpy()
     if _is_scalar(value):
         return "scalar", value
     if numpy is not None and isinstance(value, numpy.ndarray) and value.dtype.kind in "fiubUS":

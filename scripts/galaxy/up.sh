@@ -8,7 +8,7 @@ here="$GXJ_REPO/scripts/galaxy"
 
 "$GXJ_GALAXY_VENV/bin/python" "$here/write_config.py" --state-dir "$GXJ_STATE_DIR" --port "$GXJ_PORT" \
   --proxy-port "$GXJ_PROXY_PORT" --galaxy-venv "$GXJ_GALAXY_VENV" --runtime-venv "$GXJ_RUNTIME_VENV" \
-  --admin-email "$GXJ_USER_EMAIL"
+  --jupyter-venv "$GXJ_JUPYTER_VENV" --admin-email "$GXJ_USER_EMAIL"
 "$here/start.sh"
 "$GXJ_RUNTIME_VENV/bin/python" "$here/create_user_key.py" --url "$GXJ_URL" --state-dir "$GXJ_STATE_DIR" \
   --email "$GXJ_USER_EMAIL" --password "$GXJ_USER_PASSWORD" >"$GXJ_STATE_DIR/user_api_key"

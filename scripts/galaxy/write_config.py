@@ -25,10 +25,15 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Iterable
 
-from repo_tools import TOOL_ROOTS, find_tools
+from repo_tools import REPO, TOOL_ROOTS, find_tools
 
 RUNTIME_ENVIRONMENT = "tool_runtime"
 PLAIN_ENVIRONMENT = "local"
+# Interactive tools that run here without a container: the job environment tells their start-up script
+# so (GXJ_IT_NATIVE) and where the JupyterLab server and the kernel's Python are (docs/interactive.md).
+JUPYTERLAB_ENVIRONMENT = "jupyterlab_native"
+NATIVE_INTERACTIVE_TOOLS = ("interactive_tool_ml_jupyter_notebook",)
+JUPYTERLAB_START_DIR = REPO / "interactive" / "container"
 
 
 def to_yaml(value: Any, indent: int = 0) -> str:
@@ -106,7 +111,7 @@ def galaxy_config(state_dir: Path, port: int, proxy_port: int, admin_email: str,
     }
 
 
-def job_config(runtime_venv: Path, tool_ids: Iterable[str]) -> dict:
+def job_config(runtime_venv: Path, tool_ids: Iterable[str], jupyter_venv: Path | None = None) -> dict:
     """Route this repository's tools to a job environment that runs them with the runtime venv.
 
     Putting the runtime's bin first on PATH is not enough: the job script re-activates Galaxy's own
@@ -115,9 +120,11 @@ def job_config(runtime_venv: Path, tool_ids: Iterable[str]) -> dict:
     job's metadata step then runs `galaxy-set-metadata` (use_metadata_binary), found on PATH after
     the runtime's bin, instead of `python`, which would be the runtime's. Other tools (upload,
     data fetch) keep the plain environment and Galaxy's python.
+    With jupyter_venv, the JupyterLab interactive tool gets the same plus its start-up script on PATH,
+    the server venv and GXJ_IT_NATIVE=1 (pick a free port, write ../container_runtime.json itself).
     """
     runtime_bin = runtime_venv / "bin"
-    return {
+    config = {
         "runners": {"local": {"load": "galaxy.jobs.runners.local:LocalJobRunner", "workers": 2}},
         "execution": {
             "default": PLAIN_ENVIRONMENT,
@@ -136,6 +143,23 @@ def job_config(runtime_venv: Path, tool_ids: Iterable[str]) -> dict:
         },
         "tools": [{"id": tool_id, "environment": RUNTIME_ENVIRONMENT} for tool_id in tool_ids],
     }
+    if jupyter_venv is not None:
+        config["execution"]["environments"][JUPYTERLAB_ENVIRONMENT] = {
+            "runner": "local",
+            "use_metadata_binary": True,
+            "env": [
+                {"name": "GALAXY_VIRTUAL_ENV", "value": "None"},
+                {"name": "VIRTUAL_ENV", "value": str(runtime_venv)},
+                {"name": "PATH", "value": f"{JUPYTERLAB_START_DIR}:{runtime_bin}:$PATH"},
+                {"name": "GXJ_IT_NATIVE", "value": "1"},
+                {"name": "GXJ_JUPYTER_PREFIX", "value": str(jupyter_venv)},
+                {"name": "GXJ_KERNEL_PYTHON", "value": str(runtime_bin / "python")},
+            ],
+        }
+        for entry in config["tools"]:
+            if entry["id"] in NATIVE_INTERACTIVE_TOOLS:
+                entry["environment"] = JUPYTERLAB_ENVIRONMENT
+    return config
 
 
 def tool_conf_xml(upload_tool: Path, tools: list[tuple[Path, str]]) -> str:
@@ -157,6 +181,7 @@ def write_config(
     runtime_venv: Path,
     admin_email: str,
     tool_roots: Iterable[Path],
+    jupyter_venv: Path | None = None,
 ) -> list[tuple[Path, str]]:
     """Write all config files into state_dir; return the tools put in the toolbox."""
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -166,7 +191,9 @@ def write_config(
     (state_dir / "galaxy.yml").write_text(
         to_yaml(galaxy_config(state_dir, port, proxy_port, admin_email, keys)) + "\n"
     )
-    (state_dir / "job_conf.yml").write_text(to_yaml(job_config(runtime_venv, [t for _p, t in tools])) + "\n")
+    (state_dir / "job_conf.yml").write_text(
+        to_yaml(job_config(runtime_venv, [t for _p, t in tools], jupyter_venv)) + "\n"
+    )
     (state_dir / "tool_conf.xml").write_text(tool_conf_xml(bundled_upload_tool(galaxy_venv), tools))
     (state_dir / "tool_data_table_conf.xml").write_text('<?xml version="1.0"?>\n<tables>\n</tables>\n')
     return tools
@@ -179,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--proxy-port", type=int, required=True, help="gx-it-proxy port for interactive tools")
     parser.add_argument("--galaxy-venv", type=Path, required=True)
     parser.add_argument("--runtime-venv", type=Path, required=True)
+    parser.add_argument("--jupyter-venv", type=Path, help="JupyterLab server venv: run the JupyterLab tool natively")
     parser.add_argument("--admin-email", default="admin@example.org")
     parser.add_argument(
         "--tool-root", type=Path, action="append", help="folder to search for tool XMLs (repeatable)"
@@ -193,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         args.runtime_venv.resolve(),
         args.admin_email,
         [root.resolve() for root in roots],
+        args.jupyter_venv.resolve() if args.jupyter_venv else None,
     )
     print(f"config written to {args.state_dir} ({len(tools)} repository tool(s): {', '.join(t for _p, t in tools)})")
     return 0

@@ -16,5 +16,5 @@ test:  ## lint, unit tests and tool tests on a fresh local Galaxy (port 8181)
 lint: setup  ## ruff and planemo lint only
 	scripts/lint.sh
 
-bench:
-	@echo "no benchmarks yet"
+bench:  ## runner benchmarks against baselines from the same run (~5 min); see docs/benchmarks.md
+	scripts/bench/run.sh $(BENCH_ARGS)

@@ -6,6 +6,7 @@
 #   GXJ_RUNTIME_VENV  the tool runtime + test tools (requirements/runtime.txt + requirements/test.txt)
 #   GXJ_JUPYTER_VENV  the JupyterLab server of the interactive tool (requirements/jupyter-server.txt);
 #                     its notebooks' kernel is the runtime venv, joined to it by a kernelspec
+#   GXJ_PULSAR_VENV   the Pulsar server standing in for a remote (GPU) node (requirements/pulsar.txt)
 
 GXJ_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 GXJ_PYTHON="${GXJ_PYTHON:-python3}"
@@ -26,6 +27,8 @@ GXJ_GALAXY_VENV="${GXJ_GALAXY_VENV:-$GXJ_CACHE/venvs/galaxy-$(gxj_env_hash "${GX
 GXJ_RUNTIME_VENV="${GXJ_RUNTIME_VENV:-$GXJ_CACHE/venvs/runtime-$(gxj_env_hash "${GXJ_RUNTIME_REQS[@]}")}"
 GXJ_JUPYTER_REQS=("$GXJ_REPO/requirements/jupyter-server.txt")
 GXJ_JUPYTER_VENV="${GXJ_JUPYTER_VENV:-$GXJ_CACHE/venvs/jupyter-server-$(gxj_env_hash "${GXJ_JUPYTER_REQS[@]}")}"
+GXJ_PULSAR_REQS=("$GXJ_REPO/requirements/pulsar.txt")
+GXJ_PULSAR_VENV="${GXJ_PULSAR_VENV:-$GXJ_CACHE/venvs/pulsar-$(gxj_env_hash "${GXJ_PULSAR_REQS[@]}")}"
 
 # Interactive tools: gx-it-proxy (npm) in a cache folder outside the clone, and the browser the tests
 # drive (Debian's chromium); scripts/setup_browser.sh installs both.
@@ -44,5 +47,5 @@ GXJ_URL="http://127.0.0.1:$GXJ_PORT"
 GXJ_USER_EMAIL="${GXJ_USER_EMAIL:-admin@example.org}"
 GXJ_USER_PASSWORD="${GXJ_USER_PASSWORD:-galaxy-ml-jupyter}"
 export GXJ_USER_EMAIL GXJ_USER_PASSWORD
-export GXJ_JUPYTER_VENV GXJ_IT_PROXY_DIR GXJ_IT_PROXY_BIN GXJ_CHROMIUM
+export GXJ_JUPYTER_VENV GXJ_PULSAR_VENV GXJ_IT_PROXY_DIR GXJ_IT_PROXY_BIN GXJ_CHROMIUM
 export GXJ_REPO GXJ_PYTHON GXJ_CACHE GXJ_GALAXY_VENV GXJ_RUNTIME_VENV GXJ_STATE_DIR GXJ_PORT GXJ_PROXY_PORT GXJ_URL

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Build (or reuse) the cached venvs named by scripts/env.sh (Galaxy, tool runtime, JupyterLab server)
+# Build (or reuse) the cached venvs named by scripts/env.sh (Galaxy, tool runtime, Pulsar, JupyterLab server)
 # and print where they are.
 # A venv counts as complete only once its stamp file exists; the stamp is written last, so an
 # interrupted build is thrown away and rebuilt on the next run.
-# Usage: scripts/setup_envs.sh [galaxy|runtime|jupyter|all]   (default: all)
+# Usage: scripts/setup_envs.sh [galaxy|runtime|pulsar|jupyter|all]   (default: all)
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -42,7 +42,8 @@ which_env="${1:-all}"
 case "$which_env" in
   galaxy | all) build_venv galaxy "$GXJ_GALAXY_VENV" "${GXJ_GALAXY_REQS[@]}" ;;&
   runtime | all) build_venv runtime "$GXJ_RUNTIME_VENV" "${GXJ_RUNTIME_REQS[@]}" ;;&
+  pulsar | all) build_venv pulsar "$GXJ_PULSAR_VENV" "${GXJ_PULSAR_REQS[@]}" ;;&
   jupyter | all) build_venv jupyter-server "$GXJ_JUPYTER_VENV" "${GXJ_JUPYTER_REQS[@]}" ;;
-  galaxy | runtime) ;;
-  *) echo "usage: $0 [galaxy|runtime|jupyter|all]" >&2; exit 2 ;;
+  galaxy | runtime | pulsar) ;;
+  *) echo "usage: $0 [galaxy|runtime|pulsar|jupyter|all]" >&2; exit 2 ;;
 esac

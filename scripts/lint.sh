@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Python lint (ruff, rules in ruff.toml) and tool lint (planemo lint --fail_level warn) on every tool
-# XML. Both always run; the exit status is non-zero when either found a problem.
+# Python lint (ruff, rules in ruff.toml), shell lint (shellcheck), container lint (hadolint) and tool lint
+# (planemo lint --fail_level warn) on every tool XML. All always run; the exit status is non-zero when
+# any found a problem.
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -8,7 +9,14 @@ cd "$GXJ_REPO"
 
 failed=()
 echo "== ruff"
-"$GXJ_RUNTIME_VENV/bin/ruff" check scripts tools tests || failed+=(ruff)
+"$GXJ_RUNTIME_VENV/bin/ruff" check scripts tools tests interactive || failed+=(ruff)
+echo "== shellcheck"
+# every shell script of the harness and the container (found by their bash shebang)
+mapfile -t shell_scripts < <(grep -rlE '^#!/usr/bin/env bash|^#!/bin/bash' scripts interactive .ci | sort)
+"$GXJ_RUNTIME_VENV/bin/shellcheck" -x "${shell_scripts[@]}" || failed+=(shellcheck)
+echo "== hadolint"
+"$GXJ_RUNTIME_VENV/bin/hadolint" --config interactive/container/.hadolint.yaml interactive/container/Dockerfile \
+  || failed+=(hadolint)
 mapfile -t tools < <("$GXJ_PYTHON" scripts/galaxy/repo_tools.py)
 echo "== planemo lint (${#tools[@]} tool(s))"
 if [ "${#tools[@]}" -gt 0 ]; then

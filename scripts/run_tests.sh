@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test command: envs -> ruff -> planemo lint -> a fresh test Galaxy -> pytest -> planemo test
+# The whole test command: envs (+ gx-it-proxy, chromium) -> lint -> a fresh test Galaxy with gx-it-proxy -> pytest -> planemo test
 # -> stop Galaxy -> one closing line "N passed, N failed[, N skipped]" over pytest and planemo.
 # Lint failures do not stop the tests (the full picture is more useful), but fail the run.
 # The test Galaxy uses its own state dir and port, so it can run beside `make serve`.
@@ -18,6 +18,9 @@ rm -rf "$reports"
 mkdir -p "$reports"
 
 scripts/setup_envs.sh
+# gx-it-proxy and chromium: the interactive tool's browser test runs through the proxy
+scripts/setup_browser.sh
+export GXJ_IT_PROXY="$GXJ_IT_PROXY_BIN"
 stage "lint"
 lint_failed=0
 scripts/lint.sh || lint_failed=1

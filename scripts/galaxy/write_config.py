@@ -7,10 +7,12 @@ asking anything of the Galaxy venv. The files written are:
 - galaxy.yml: sqlite, a bootstrap admin key, no conda/containers/mulled (they would reach for the
   network at start-up), interactive-tool settings pointing at a gx-it-proxy port.
 - tool_conf.xml: every tool XML of this repository by ABSOLUTE path (Galaxy 26.1 resolves relative
-  paths inside site-packages and silently loads nothing) plus the bundled upload tool.
+  paths inside site-packages and silently loads nothing) plus the bundled upload and extract-dataset tools.
 - job_conf.yml: the repository's tools run in a job environment that gives them the tool-runtime
   venv, the way an admin hands a runtime to a tool; every other tool (upload, data fetch) keeps
   Galaxy's own Python (see job_config() for why it takes three entries).
+- with --pulsar-url (GXJ_ROUTING=tpv): tpv_destinations.yml, and job_conf.yml sends the repository's
+  ML tools through TPV (tpv_routing.py, rules in tpv_rules.yml) to a local CPU or a Pulsar "gpu" destination.
 - tool_data_table_conf.xml: empty (the sample one makes Galaxy fetch a URL at start-up).
 - secrets.json: bootstrap admin key and id_secret, made once per state dir and reused.
 """
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from repo_tools import REPO, TOOL_ROOTS, find_tools
+from tpv_routing import route_with_tpv, tpv_destinations
 
 RUNTIME_ENVIRONMENT = "tool_runtime"
 PLAIN_ENVIRONMENT = "local"
@@ -166,6 +169,11 @@ def tool_conf_xml(upload_tool: Path, tools: list[tuple[Path, str]]) -> str:
     """The toolbox: the upload tool, then the repository's tools in one section."""
     toolbox = ET.Element("toolbox", monitor="false")
     ET.SubElement(ET.SubElement(toolbox, "section", id="getext", name="Get Data"), "tool", file=str(upload_tool))
+    # Galaxy's "Extract dataset" (__EXTRACT_DATASET__): workflows/ take the test element out of an H5 list with it
+    extract_tool = upload_tool.parents[2] / "extract_dataset.xml"
+    if extract_tool.is_file():
+        operations = ET.SubElement(toolbox, "section", id="collection_operations", name="Collection Operations")
+        ET.SubElement(operations, "tool", file=str(extract_tool))
     section = ET.SubElement(toolbox, "section", id="galaxy_ml_jupyter", name="Machine learning with Jupyter")
     for path, _tool_id in tools:
         ET.SubElement(section, "tool", file=str(path))
@@ -182,6 +190,7 @@ def write_config(
     admin_email: str,
     tool_roots: Iterable[Path],
     jupyter_venv: Path | None = None,
+    pulsar: tuple[str, str] | None = None,
 ) -> list[tuple[Path, str]]:
     """Write all config files into state_dir; return the tools put in the toolbox."""
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -191,9 +200,14 @@ def write_config(
     (state_dir / "galaxy.yml").write_text(
         to_yaml(galaxy_config(state_dir, port, proxy_port, admin_email, keys)) + "\n"
     )
-    (state_dir / "job_conf.yml").write_text(
-        to_yaml(job_config(runtime_venv, [t for _p, t in tools], jupyter_venv)) + "\n"
-    )
+    jobs = job_config(runtime_venv, [t for _p, t in tools], jupyter_venv)
+    if pulsar is not None:  # routed mode: (Pulsar URL, token)
+        destinations = state_dir / "tpv_destinations.yml"
+        runtime_env = jobs["execution"]["environments"][RUNTIME_ENVIRONMENT]["env"]
+        destinations.write_text(to_yaml(tpv_destinations(runtime_env, *pulsar)) + "\n")
+        destinations.chmod(0o600)
+        route_with_tpv(jobs, RUNTIME_ENVIRONMENT, destinations)
+    (state_dir / "job_conf.yml").write_text(to_yaml(jobs) + "\n")
     (state_dir / "tool_conf.xml").write_text(tool_conf_xml(bundled_upload_tool(galaxy_venv), tools))
     (state_dir / "tool_data_table_conf.xml").write_text('<?xml version="1.0"?>\n<tables>\n</tables>\n')
     return tools
@@ -208,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runtime-venv", type=Path, required=True)
     parser.add_argument("--jupyter-venv", type=Path, help="JupyterLab server venv: run the JupyterLab tool natively")
     parser.add_argument("--admin-email", default="admin@example.org")
+    parser.add_argument("--pulsar-url", help="route the ML tools with TPV; the 'gpu' destination is this Pulsar server")
+    parser.add_argument("--pulsar-token-file", type=Path, help="file holding that Pulsar server's private token")
     parser.add_argument(
         "--tool-root", type=Path, action="append", help="folder to search for tool XMLs (repeatable)"
     )
@@ -222,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         args.admin_email,
         [root.resolve() for root in roots],
         args.jupyter_venv.resolve() if args.jupyter_venv else None,
+        (args.pulsar_url, args.pulsar_token_file.read_text().strip()) if args.pulsar_url else None,
     )
     print(f"config written to {args.state_dir} ({len(tools)} repository tool(s): {', '.join(t for _p, t in tools)})")
     return 0

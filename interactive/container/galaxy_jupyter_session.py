@@ -43,6 +43,7 @@ ENV_FILE = "session.env"
 NOTEBOOKS_DIR = "notebooks"
 OUTPUTS_DIR = "outputs"
 DEFAULT_NOTEBOOK = "galaxy_notebook.ipynb"
+EXAMPLES_LINK = "examples"
 KERNEL_NAME = "python3"
 CONTAINER_PORT = 8888
 RUNTIME_FILE = "container_runtime.json"
@@ -111,7 +112,7 @@ def write_json_atomic(path: Path, value: Any) -> None:
     os.replace(temporary, path)
 
 
-def new_notebook(title: str, inputs: list[str]) -> dict:
+def new_notebook(title: str, inputs: list[str], examples: bool = False) -> dict:
     """The notebook a new session opens with: what is where, and how to send results back."""
     listing = "\n".join(f"- `{name}`" for name in inputs) or "- (no datasets were given)"
     intro = (
@@ -121,6 +122,11 @@ def new_notebook(title: str, inputs: list[str]) -> dict:
         "Save results to `outputs/`: when you stop the tool, every notebook and every file directly in "
         "`outputs/` is sent back to your Galaxy history."
     )
+    if examples:
+        intro += (
+            "\n\nExample notebooks are in `examples/` (read only: use *File › Save Notebook As…* to keep "
+            "a copy in this folder)."
+        )
     check = (
         "import os\n"
         "import tensorflow as tf\n\n"
@@ -249,27 +255,48 @@ def prepare_main_notebook(plan: dict, workspace: Path, inputs: list[str]) -> str
             return str(candidate.relative_to(workspace.resolve()))
     target = workspace / DEFAULT_NOTEBOOK
     if not target.exists():
-        write_json_atomic(target, new_notebook("JupyterLab in Galaxy", inputs))
+        examples = (workspace / EXAMPLES_LINK).is_symlink()
+        write_json_atomic(target, new_notebook("JupyterLab in Galaxy", inputs, examples))
     return target.name
 
 
-def write_kernelspec(data_dir: Path, kernel_python: str) -> Path:
+def write_kernelspec(data_dir: Path, kernel_python: str, extra_pythonpath: str = "") -> Path:
     """The kernelspec that runs notebooks with the ML environment's Python (not the server's).
 
-    Named python3 so it also replaces the server environment's own default kernel.
+    Named python3 so it also replaces the server environment's own default kernel. extra_pythonpath
+    (GXJ_KERNEL_PYTHONPATH) lets the native launch offer the client library from the repository
+    without installing it into the shared runtime venv; the container installs it instead.
     """
     spec_dir = data_dir / "kernels" / KERNEL_NAME
+    # several kernels can share one GPU: TensorFlow takes memory as it needs it, not all at start;
+    # TensorFlow's C++ INFO lines stay out of the notebook (warnings and errors still show)
+    env = {"TF_FORCE_GPU_ALLOW_GROWTH": "true", "TF_CPP_MIN_LOG_LEVEL": "1"}
+    if extra_pythonpath:
+        env["PYTHONPATH"] = extra_pythonpath
     spec = {
         "argv": [kernel_python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "Python 3 (ML)",
         "language": "python",
-        # several kernels can share one GPU: TensorFlow takes memory as it needs it, not all at start;
-        # TensorFlow's C++ INFO lines stay out of the notebook (warnings and errors still show)
-        "env": {"TF_FORCE_GPU_ALLOW_GROWTH": "true", "TF_CPP_MIN_LOG_LEVEL": "1"},
+        "env": env,
         "metadata": {"debugger": True},
     }
     write_json_atomic(spec_dir / "kernel.json", spec)
     return spec_dir
+
+
+def link_examples(workspace: Path, examples_dir: str) -> Path | None:
+    """The image's example notebooks as a read-only folder `examples/` of the workspace (a link).
+
+    A link, so they are neither copied into every session nor returned to the history unless the
+    user saves a copy into the notebook folder (the collection does not follow links).
+    """
+    if not examples_dir or not Path(examples_dir).is_dir():
+        return None
+    link = workspace / EXAMPLES_LINK
+    if link.exists() or link.is_symlink():
+        return None
+    link.symlink_to(Path(examples_dir).resolve(), target_is_directory=True)
+    return link
 
 
 def write_lab_page_config(config_dir: Path) -> Path:
@@ -308,8 +335,9 @@ def prepare(plan_path: Path, workspace: Path, native: bool, kernel_python: str) 
     (session_dir / NOTEBOOKS_DIR).mkdir(parents=True, exist_ok=True)
     (workspace / OUTPUTS_DIR).mkdir(exist_ok=True)
     inputs = stage_inputs(plan["inputs"], workspace)
+    link_examples(workspace, os.environ.get("GXJ_EXAMPLES_DIR", ""))
     main_notebook = prepare_main_notebook(plan, workspace, inputs)
-    write_kernelspec(session_dir / "data", kernel_python)
+    write_kernelspec(session_dir / "data", kernel_python, os.environ.get("GXJ_KERNEL_PYTHONPATH", ""))
     write_lab_page_config(session_dir / "config")
     session = {
         "workspace": str(workspace),

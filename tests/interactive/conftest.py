@@ -1,4 +1,4 @@
-"""Fixtures of the JupyterLab interactive tool's tests: the session module, the venvs, the tool XML."""
+"""Fixtures of the JupyterLab interactive tool's tests: the venvs named by scripts/env.sh."""
 
 from __future__ import annotations
 
@@ -9,17 +9,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-INTERACTIVE = REPO / "interactive"
-CONTAINER = INTERACTIVE / "container"
-TOOL_XML = INTERACTIVE / "interactivetool_ml_jupyter_notebook.xml"
-TOOL_ID = "interactive_tool_ml_jupyter_notebook"
-START_SCRIPT = CONTAINER / "start-jupyterlab"
-REPORTS = REPO / "test-reports"
-
-for folder in (CONTAINER, Path(__file__).resolve().parent, REPO / "scripts" / "galaxy"):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lab_paths import REPO  # noqa: E402
 
 
 def venv_from_env(name: str) -> Path:

@@ -20,7 +20,7 @@ import pytest
 import requests
 import websocket
 
-from conftest import REPO, REPORTS
+from lab_paths import REPO, REPORTS
 from measure_launch import TERMINAL_JOB_STATES, Launch, launch, stop, upload
 
 pytestmark = [pytest.mark.galaxy, pytest.mark.timeout(900)]

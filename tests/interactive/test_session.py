@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import galaxy_jupyter_session as gs
-from conftest import TOOL_XML
+from lab_paths import TOOL_XML
 
 
 def notebook_json(marker: str = "x = 1") -> str:
@@ -369,3 +369,35 @@ def test_a_copy_never_leaves_half_a_notebook(tmp_path: Path, monkeypatch: pytest
         gs.atomic_copy(source, destination)
     assert destination.read_text() == "old"
     assert list(destination.parent.iterdir()) == [destination]
+
+
+# --- the image's examples and the client library ---------------------------------------------------------
+
+
+def test_examples_are_a_read_only_link_never_collected(tmp_path: Path, workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    examples = tmp_path / "opt" / "examples"
+    (examples / "ct_segmentation").mkdir(parents=True)
+    (examples / "home.ipynb").write_text(notebook_json("home"))
+    (examples / "ct_segmentation" / "1_make_data.ipynb").write_text(notebook_json("ct"))
+    monkeypatch.setenv("GXJ_EXAMPLES_DIR", str(examples))
+    plan = write_plan(tmp_path, {"mode": "new", "notebook_output": str(workspace.parent / "outputs" / "nb.dat")})
+    gs.prepare(plan, workspace, True, "/k/python")
+    assert (workspace / "examples").is_symlink() and (workspace / "examples").resolve() == examples
+    assert "`examples/`" in json.loads((workspace / "galaxy_notebook.ipynb").read_text())["cells"][0]["source"]
+    assert gs.workspace_notebooks(workspace) == [Path("galaxy_notebook.ipynb")]
+    # saving an example (where the image allows it) does not put it into the collection either
+    monkeypatch.setenv("GXJ_SESSION_DIR", str(workspace / ".galaxy_jupyter"))
+    gs.post_save_hook(os_path=str(workspace / "examples" / "home.ipynb"))
+    assert list((workspace / ".galaxy_jupyter" / "notebooks").iterdir()) == []
+
+
+def test_without_examples_there_is_no_link(tmp_path: Path, workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GXJ_EXAMPLES_DIR", raising=False)
+    gs.prepare(write_plan(tmp_path, {"mode": "new"}), workspace, True, "/k/python")
+    assert not (workspace / "examples").exists()
+    assert "examples" not in json.loads((workspace / "galaxy_notebook.ipynb").read_text())["cells"][0]["source"]
+
+
+def test_the_native_kernel_can_import_the_client_library(tmp_path: Path) -> None:
+    spec = json.loads((gs.write_kernelspec(tmp_path, "/k/python", "/repo/interactive/client") / "kernel.json").read_text())
+    assert spec["env"]["PYTHONPATH"] == "/repo/interactive/client"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import REPO, START_SCRIPT
+from lab_paths import REPO, START_SCRIPT
 
 pytestmark = pytest.mark.timeout(300)
 

@@ -157,6 +157,8 @@ def job_config(runtime_venv: Path, tool_ids: Iterable[str], jupyter_venv: Path |
                 {"name": "GXJ_IT_NATIVE", "value": "1"},
                 {"name": "GXJ_JUPYTER_PREFIX", "value": str(jupyter_venv)},
                 {"name": "GXJ_KERNEL_PYTHON", "value": str(runtime_bin / "python")},
+                # the notebook client library (remote_training), importable in the kernels only
+                {"name": "GXJ_KERNEL_PYTHONPATH", "value": str(REPO / "interactive" / "client")},
             ],
         }
         for entry in config["tools"]:

@@ -86,14 +86,29 @@ class RemoteJob:
         """Output name -> dataset id (results, report, and the optional ones that were asked for)."""
         return {name: value["id"] for name, value in self.details()["outputs"].items()}
 
-    def collection(self, name: str) -> dict[str, str]:
-        """Element identifier -> dataset id of an output collection ('onnx_models', 'output_files')."""
+    def _elements(self, name: str) -> list[dict]:
         collections = self.details().get("output_collections", {})
         if name not in collections:
-            return {}
+            return []
         content = self.galaxy.call(self.galaxy.gi.histories.show_dataset_collection, self.history_id,
                                    collections[name]["id"])
-        return {element["element_identifier"]: element["object"]["id"] for element in content["elements"]}
+        return content["elements"]
+
+    def collection(self, name: str) -> dict[str, str]:
+        """Element identifier -> dataset id of an output collection ('onnx_models', 'output_files')."""
+        return {element["element_identifier"]: element["object"]["id"] for element in self._elements(name)}
+
+    def output_files(self) -> dict[str, str]:
+        """File name -> dataset id of the files the code wrote under outputs/.
+
+        Galaxy keeps the extension as the dataset's type, not in the element identifier
+        ('metrics.json' is element 'metrics' of type json), so it is put back here."""
+        files = {}
+        for element in self._elements("output_files"):
+            name, extension = element["element_identifier"], element["object"].get("file_ext") or ""
+            suffix = f".{extension}" if extension and extension not in ("data", "auto") else ""
+            files[name if name.endswith(suffix) else name + suffix] = element["object"]["id"]
+        return files
 
     def onnx_models(self) -> dict[str, str]:
         return self.collection("onnx_models")
@@ -111,13 +126,14 @@ class RemoteJob:
         return json.loads(data)
 
     def download(self, destination: str | Path = ".") -> dict[str, Path]:
-        """ONNX models (as NAME.onnx), results.h5, report.json and the files from outputs/ into ``destination``."""
+        """ONNX models (as NAME.onnx), results.h5, report.json and the files from outputs/ (under their
+        names with the extension, e.g. outputs/metrics.json) into ``destination``."""
         destination = Path(destination)
         outputs = self.outputs()
         paths = {"results": self._download(outputs["results"], destination / "results.h5"),
                  "report": self._download(outputs["report"], destination / "report.json")}
         for name, dataset in self.onnx_models().items():
             paths[f"onnx:{name}"] = self._download(dataset, destination / "onnx" / f"{name}.onnx")
-        for name, dataset in self.collection("output_files").items():
+        for name, dataset in self.output_files().items():
             paths[f"file:{name}"] = self._download(dataset, destination / "outputs" / name)
         return paths

@@ -3,8 +3,8 @@
 Before every timed cold read the file's pages are dropped with ``fsync`` + ``posix_fadvise(DONTNEED)``
 (``/proc/sys/vm/drop_caches`` is not writable here), and ``fincore`` confirms that none of the file
 is resident; a warm ``dd`` (18 GB/s against ~2 GB/s cold) shows by timing that eviction worked.
-The reads rotate (dd, H5Batches of 32 rows, H5Batches of 8 rows = one chunk) for ``repeats``
-rounds; the disk of a shared VM varies by 2x from one read to the next, so the table gives the
+The reads rotate (dd; H5Batches of 32 rows = 32 MiB, with its reused arrays and with a new
+array per batch; H5Batches of 8 rows = one chunk) for ``repeats`` rounds; the disk of a shared VM varies by 2x from one read to the next, so the table gives the
 medians, the ratio of the medians and the median of the per-round ratios. Warm-cache reads (best
 of 3) show the CPU cost per byte, which no disk speed-up hides.
 
@@ -31,7 +31,8 @@ from bench_common import (
 
 SECTION = "h5 read"
 ROWS = 2048
-BATCHES = (32, 8)
+# (label, rows per batch, reuse_buffers)
+READERS = (("H5Batches 32", 32, True), ("H5Batches 32 new arrays", 32, False), ("H5Batches 8", 8, True))
 GOAL = 0.90
 WARM_TRIES = 3
 
@@ -41,7 +42,8 @@ import h5py
 from notebook_job.h5_batches import H5Batches
 started = time.perf_counter()
 with h5py.File(sys.argv[1], "r") as h5:
-    rows = sum(len(batch) for batch in H5Batches(h5["X"], batch_size=int(sys.argv[2])))
+    batches = H5Batches(h5["X"], batch_size=int(sys.argv[2]), reuse_buffers=sys.argv[3] == "reuse")
+    rows = sum(len(batch) for batch in batches)
 print(rows, time.perf_counter() - started)
 """
 
@@ -50,9 +52,9 @@ def _dd(path: Path, folder: Path) -> float:
     return checked(run_timed(["dd", f"if={path}", "of=/dev/null", "bs=8M"], folder), "dd").seconds
 
 
-def _h5_batches(path: Path, folder: Path, batch_rows: int) -> float:
-    timed = checked(run_timed([PYTHON, "-c", READ_ALL, str(path), str(batch_rows)], folder, runner_env()),
-                    "the H5Batches read")
+def _h5_batches(path: Path, folder: Path, batch_rows: int, reuse: bool) -> float:
+    command = [PYTHON, "-c", READ_ALL, str(path), str(batch_rows), "reuse" if reuse else "new"]
+    timed = checked(run_timed(command, folder, runner_env()), "the H5Batches read")
     rows, seconds = timed.output.split()[-2:]
     if int(rows) != ROWS:
         raise RuntimeError(f"H5Batches read {rows} rows of {ROWS}")
@@ -65,7 +67,8 @@ def run(context: Context) -> list[Row]:
     size = path.stat().st_size
     data_bytes = ROWS * 512 * 512 * 4
     readers = {"dd": lambda: _dd(path, folder)}
-    readers.update({f"h5_{rows}": (lambda rows=rows: _h5_batches(path, folder, rows)) for rows in BATCHES})
+    readers.update({label: (lambda rows=rows, reuse=reuse: _h5_batches(path, folder, rows, reuse))
+                    for label, rows, reuse in READERS})
     nbytes = {name: size if name == "dd" else data_bytes for name in readers}
     cold = {name: Samples() for name in readers}
     residents = []
@@ -86,15 +89,16 @@ def run(context: Context) -> list[Row]:
     dd = cold["dd"]
     rows = [Row(SECTION, f"cold dd bs=8M, {size / 1e9:.2f} GB file (baseline)", dd.text("GB/s"),
                 data={"gb_per_s": dd.values})]
-    for batch_rows in BATCHES:
-        samples = cold[f"h5_{batch_rows}"]
+    for label, batch_rows, reuse in READERS:
+        samples = cold[label]
         share = samples.median / dd.median
         paired = statistics.median(h5 / base for h5, base in zip(samples.values, dd.values))
-        rows.append(Row(SECTION, f"cold H5Batches ds[i:i+{batch_rows}] ({batch_rows} MiB batches; chunks 8 MiB)",
+        arrays = "arrays reused" if reuse else "a new array per batch"
+        rows.append(Row(SECTION, f"cold {label}: ds[i:i+{batch_rows}], {batch_rows} MiB batches, {arrays}",
                         samples.text("GB/s"), dd.text("GB/s"),
                         f"{share:.2f}x (per round {paired:.2f}x, best {max(samples.values) / max(dd.values):.2f}x)",
                         f">= {GOAL:.2f}x dd", share >= GOAL, {"gb_per_s": samples.values, "paired_ratio": paired}))
-    rows.append(Row(SECTION, "warm cache (CPU cost), best of 3: dd / H5Batches 32 / H5Batches 8",
+    rows.append(Row(SECTION, "warm cache (CPU cost), best of 3: " + " / ".join(readers),
                     " / ".join(f"{warm[name]:.1f}" for name in readers) + " GB/s",
                     data={"gb_per_s": warm, "resident_bytes": warm_resident}))
     known = [resident for resident in residents if resident is not None]

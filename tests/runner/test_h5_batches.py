@@ -1,11 +1,14 @@
-"""H5Batches: contiguous batches over h5py datasets, several in step, and its Keras PyDataset adapter."""
+"""H5Batches: contiguous batches over h5py datasets, several in step, its reused arrays, and its Keras adapter."""
 from __future__ import annotations
+
+import weakref
+from concurrent.futures import ThreadPoolExecutor
 
 import h5py
 import numpy as np
 import pytest
 
-from notebook_job.h5_batches import H5Batches
+from notebook_job.h5_batches import POOL_SIZE, H5Batches
 
 
 @pytest.fixture
@@ -77,7 +80,50 @@ def test_bad_arguments_are_named(arguments, options, message):
 
 def test_numpy_arrays_work_like_datasets():
     X = np.arange(10)
-    assert [batch.tolist() for batch in H5Batches(X, batch_size=4)] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    batches = H5Batches(X, batch_size=4)
+    assert [batch.tolist() for batch in batches] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert np.shares_memory(batches[0], X)  # a view, not a copy
+
+
+def test_dropped_batches_lend_their_memory_to_later_ones(training_file):
+    h5, X, _ = training_file
+    addresses, rows = set(), []
+    for batch in H5Batches(h5["X"], batch_size=2):
+        addresses.add(batch.ctypes.data)
+        rows.append(batch[:, 0, 0].tolist())
+    assert len(addresses) <= POOL_SIZE + 1  # the pool, and the last (partial) batch
+    assert sum(rows, []) == X[:, 0, 0].tolist()
+
+
+def test_a_kept_batch_or_view_is_never_overwritten(training_file):
+    h5, X, _ = training_file
+    batches = H5Batches(h5["X"], batch_size=2)
+    kept, view = batches[0], batches[1][1:]
+    for _ in batches:
+        pass
+    np.testing.assert_array_equal(kept, X[0:2])
+    np.testing.assert_array_equal(view, X[3:4])
+
+
+def test_reused_arrays_stay_with_the_pool_unless_reuse_is_off(training_file):
+    h5, _, _ = training_file
+    reusing, not_reusing = H5Batches(h5["X"], batch_size=2), H5Batches(h5["X"], batch_size=2, reuse_buffers=False)
+    pooled, fresh = weakref.ref(reusing[0]), weakref.ref(not_reusing[0])
+    assert pooled() is not None
+    assert fresh() is None
+
+
+def test_threads_reading_and_dropping_at_once_each_get_their_own_rows(training_file):
+    h5, X, y = training_file
+    batches = H5Batches(h5["X"], h5["y"], batch_size=3)
+
+    def matches(index: int) -> bool:
+        X_batch, y_batch = batches[index]
+        rows = slice(index * 3, min(index * 3 + 3, 23))
+        return np.array_equal(X_batch, X[rows]) and np.array_equal(y_batch, y[rows])
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(matches, list(range(len(batches))) * 20))
 
 
 def test_importing_the_module_imports_neither_keras_nor_h5py(run_python):

@@ -26,6 +26,9 @@ from bioblend.galaxy import GalaxyInstance
 TOOL_ID = "interactive_tool_ml_jupyter_notebook"
 POLL_SECONDS = 0.1
 TERMINAL_JOB_STATES = {"ok", "error", "deleted", "deleting", "stopped", "failed", "skipped"}
+# a stopped interactive tool passes through 'stopped' (or 'stopping') before its outputs are collected
+# and the job ends 'ok'; only these states mean the outputs are final
+FINAL_JOB_STATES = {"ok", "error", "deleted", "failed", "skipped"}
 
 
 @dataclass
@@ -109,16 +112,20 @@ def launch(gi: GalaxyInstance, url: str, key: str, history_id: str, dataset_ids:
 
 
 def stop(url: str, key: str, launch_: Launch, timeout: float = 120) -> dict:
-    """Stop the session the way the user does in Galaxy (delete the entry point); wait for the job to end."""
+    """Stop the session the way the user does in Galaxy (delete the entry point); wait until the job's
+    outputs are final and return the job (a job left 'stopped' is returned after the timeout)."""
     response = requests.delete(f"{url}/api/entry_points/{launch_.entry_point_id}", headers={"x-api-key": key}, timeout=30)
     response.raise_for_status()
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         job = galaxy_get(url, key, f"jobs/{launch_.job_id}", full="true").json()
-        if job["state"] in TERMINAL_JOB_STATES:
+        if job["state"] in FINAL_JOB_STATES:
             return job
+        if time.monotonic() > deadline:
+            if job["state"] in TERMINAL_JOB_STATES:
+                return job
+            raise LaunchError(f"job {launch_.job_id} did not end within {timeout:.0f}s of stopping it")
         time.sleep(0.5)
-    raise LaunchError(f"job {launch_.job_id} did not end within {timeout:.0f}s of stopping it")
 
 
 def main(argv: list[str] | None = None) -> int:

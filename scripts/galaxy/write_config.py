@@ -127,21 +127,22 @@ def job_config(runtime_venv: Path, tool_ids: Iterable[str], jupyter_venv: Path |
     the server venv and GXJ_IT_NATIVE=1 (pick a free port, write ../container_runtime.json itself).
     """
     runtime_bin = runtime_venv / "bin"
+
+    def runtime_env(*path_first: Path) -> list[dict[str, str]]:
+        path = ":".join([*map(str, path_first), str(runtime_bin), "$PATH"])
+        return [
+            {"name": "GALAXY_VIRTUAL_ENV", "value": "None"},
+            {"name": "VIRTUAL_ENV", "value": str(runtime_venv)},
+            {"name": "PATH", "value": path},
+        ]
+
     config = {
         "runners": {"local": {"load": "galaxy.jobs.runners.local:LocalJobRunner", "workers": 2}},
         "execution": {
             "default": PLAIN_ENVIRONMENT,
             "environments": {
                 PLAIN_ENVIRONMENT: {"runner": "local"},
-                RUNTIME_ENVIRONMENT: {
-                    "runner": "local",
-                    "use_metadata_binary": True,
-                    "env": [
-                        {"name": "GALAXY_VIRTUAL_ENV", "value": "None"},
-                        {"name": "VIRTUAL_ENV", "value": str(runtime_venv)},
-                        {"name": "PATH", "value": f"{runtime_bin}:$PATH"},
-                    ],
-                },
+                RUNTIME_ENVIRONMENT: {"runner": "local", "use_metadata_binary": True, "env": runtime_env()},
             },
         },
         "tools": [{"id": tool_id, "environment": RUNTIME_ENVIRONMENT} for tool_id in tool_ids],
@@ -150,10 +151,7 @@ def job_config(runtime_venv: Path, tool_ids: Iterable[str], jupyter_venv: Path |
         config["execution"]["environments"][JUPYTERLAB_ENVIRONMENT] = {
             "runner": "local",
             "use_metadata_binary": True,
-            "env": [
-                {"name": "GALAXY_VIRTUAL_ENV", "value": "None"},
-                {"name": "VIRTUAL_ENV", "value": str(runtime_venv)},
-                {"name": "PATH", "value": f"{JUPYTERLAB_START_DIR}:{runtime_bin}:$PATH"},
+            "env": runtime_env(JUPYTERLAB_START_DIR) + [
                 {"name": "GXJ_IT_NATIVE", "value": "1"},
                 {"name": "GXJ_JUPYTER_PREFIX", "value": str(jupyter_venv)},
                 {"name": "GXJ_KERNEL_PYTHON", "value": str(runtime_bin / "python")},

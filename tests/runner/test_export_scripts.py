@@ -137,3 +137,38 @@ def test_sklearn_zoo_onnx_files_predict_the_script_labels(sklearn_zoo_job, test_
     session = onnx_session(sklearn_zoo_job, "clusters")
     clusters, distances = session.run(None, {session.get_inputs()[0].name: rows})
     assert sorted(np.unique(clusters)) == [0, 1, 2] and distances.shape == (180, 3)
+
+
+NORMALIZED_MODELS = '''\
+import numpy as np
+import keras
+
+rng = np.random.default_rng(0)
+X_train = rng.normal(5, 3, size=(200, 6)).astype("float32")
+y_train = (X_train[:, 0] > 5).astype("int64")
+scaling = keras.layers.Normalization()
+scaling.adapt(X_train)
+inputs = keras.Input((6,))
+hidden = keras.layers.Dense(8, activation="relu")(scaling(inputs))
+functional = keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(hidden))
+functional.compile("adam", "sparse_categorical_crossentropy")
+functional.fit(X_train, y_train, epochs=2, verbose=0)
+sequential = keras.Sequential([keras.Input((6,)), scaling, keras.layers.Dense(2, activation="softmax")])
+sequential(X_train[:2])
+'''
+
+
+def test_adapted_normalization_layers_export_through_the_keras_converter(run_cli, tmp_path):
+    """Model.export and from_function turn Normalization's mean and variance into graph inputs; the
+    route loop notices the extra inputs and takes tf2onnx's Keras converter, which keeps them constant."""
+    script = tmp_path / "normalized.py"
+    script.write_text(NORMALIZED_MODELS)
+    job = run_cli("--code", script)
+    assert job.returncode == 0, job.stderr
+    models = {model["name"]: model for model in job.report()["models"]}
+    assert sorted(models) == ["functional", "sequential"]
+    for model in models.values():
+        assert (model["route"], model["onnx"], model["warnings"]) == ("tf2onnx.convert.from_keras",
+                                                                      f"{model['name']}.onnx", [])
+        assert model["parity"]["ok"] and model["parity"]["max_abs_diff"] < 1e-5
+        assert model["parity"]["label_agreement"] == 1.0

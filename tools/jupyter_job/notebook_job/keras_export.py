@@ -16,6 +16,7 @@ from notebook_job.samples import find_sample, ranked_arrays, shape_fits
 TRIAL_ROWS = 2
 RANDOM_ROWS = 4
 MODEL_EXPORT = "keras Model.export(format='onnx')"
+FROM_KERAS = "tf2onnx.convert.from_keras"
 FROM_FUNCTION = "tf2onnx.convert.from_function"
 
 
@@ -89,30 +90,65 @@ def _signature(samples: list) -> list:
             for index, sample in enumerate(samples)]
 
 
+def _graph_inputs(path: Path) -> int:
+    """Inputs the ONNX graph asks the caller for (initializers listed as inputs do not count)."""
+    import onnx
+
+    graph = onnx.load(str(path), load_external_data=False).graph
+    initializers = {tensor.name for tensor in graph.initializer}
+    return sum(1 for item in graph.input if item.name not in initializers)
+
+
+def _via_model_export(model, signature: list, path: Path) -> None:
+    model.export(str(path), format="onnx", verbose=False,
+                 input_signature=signature if len(signature) == 1 else [signature])
+
+
+def _via_from_keras(model, signature: list, path: Path) -> None:
+    """tf2onnx on a functional copy: keeps adapted layers' state (Normalization's mean and variance)
+    as constants, where the two other routes turn it into extra graph inputs."""
+    import keras
+    import tf2onnx
+
+    if not getattr(model, "inputs", None):
+        raise ValueError("a subclassed model has no functional graph to convert")
+    tf2onnx.convert.from_keras(keras.Model(model.inputs, model.outputs), input_signature=signature,
+                               output_path=str(path))
+
+
+def _via_from_function(model, signature: list, path: Path) -> None:
+    import tensorflow as tf
+    import tf2onnx
+
+    def forward(*tensors):
+        return model(list(tensors) if len(tensors) > 1 else tensors[0], training=False)
+
+    tf2onnx.convert.from_function(tf.function(forward), input_signature=signature, output_path=str(path))
+
+
+ROUTES = ((MODEL_EXPORT, _via_model_export), (FROM_KERAS, _via_from_keras), (FROM_FUNCTION, _via_from_function))
+
+
 def _keras_export(model, samples: list, path: Path) -> str:
-    """Keras's own ONNX export, else tf2onnx on a tf.function; both with the samples' signature.
+    """The first route whose ONNX graph takes exactly the model's inputs: Keras's own export, tf2onnx's
+    Keras converter, then tf2onnx on a tf.function; all with the samples' signature.
 
     The signature is needed: Model.export refuses a functional model that was never called, and a
     subclassed model does not know its input otherwise. Several inputs go in as one list argument.
     """
     signature = _signature(samples)
-    try:
-        model.export(str(path), format="onnx", verbose=False,
-                     input_signature=signature if len(signature) == 1 else [signature])
-        return MODEL_EXPORT
-    except Exception as first_error:  # noqa: BLE001 - fall back to the second route, report both if it fails
-        import tensorflow as tf
-        import tf2onnx
-
-        def forward(*tensors):
-            return model(list(tensors) if len(tensors) > 1 else tensors[0], training=False)
-
+    failures = []
+    for route, export in ROUTES:
         try:
-            tf2onnx.convert.from_function(tf.function(forward), input_signature=signature, output_path=str(path))
-        except Exception as second_error:  # noqa: BLE001
-            raise ExportSkipped(f"Model.export failed ({first_line(first_error)}); tf2onnx failed "
-                                f"({first_line(second_error)})") from None
-        return FROM_FUNCTION
+            export(model, signature, path)
+        except Exception as error:  # noqa: BLE001 - try the next route, report every failure if none works
+            failures.append(f"{route} failed ({first_line(error)})")
+            continue
+        taken = _graph_inputs(path)
+        if taken == len(samples):
+            return route
+        failures.append(f"{route} made a graph with {taken} inputs for {len(samples)}")
+    raise ExportSkipped("; ".join(failures))
 
 
 def _keras_compare(model, samples: list, onnx_outputs: list) -> Comparison:

@@ -506,3 +506,15 @@ def test_sigterm_during_the_export_keeps_the_models(start_cli, write_notebook):
     assert [(model["name"], model["onnx"]) for model in report["models"]] == [("first", "first.onnx"),
                                                                            ("second", "second.onnx")]
     assert sorted(path.name for path in (job_dir / "onnx_models").iterdir()) == ["first.onnx", "second.onnx"]
+
+
+def test_the_runner_reports_its_own_peak_memory_not_its_parents(run_cli, write_notebook):
+    """The test process (TensorFlow-sized) starts the runner: the runner's own peak stays small."""
+    import resource
+
+    job = run_cli("--code", write_notebook(["x = 1"]))
+    assert job.returncode == 0, job.stderr
+    peak = job.report()["runner_peak_rss_mib"]
+    assert 5 < peak < 150
+    parent_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    assert parent_peak < 150 or peak < parent_peak

@@ -168,6 +168,18 @@ def _executed_notebook(args: argparse.Namespace, job: PreparedJob, outcome: dict
     write_executed_notebook(args.executed_notebook, notebook)
 
 
+def peak_rss_mib() -> float:
+    """This process's own peak resident memory. VmHWM, not ru_maxrss: a process started by Python's
+    subprocess inherits ru_maxrss from its parent, so a large parent would be reported as ours."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -193,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
                           parameters=job.parameters, seed=args.seed, outcome=outcome, child_seconds=child.seconds)
     report["output_files"] = delivered
     report["warnings"] = job.warnings + report["warnings"] + delivery_warnings
-    report["runner_peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    report["runner_peak_rss_mib"] = peak_rss_mib()
     write_report(args.report, report)
     for warning in report["warnings"]:
         print(f"{TOOL}: warning: {warning}", file=sys.stderr)

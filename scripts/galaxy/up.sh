@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # Bring up the local Galaxy of $GXJ_STATE_DIR on $GXJ_PORT: write its config, start it, and make
 # the user's API key (saved as $GXJ_STATE_DIR/user_api_key for the scripts that follow).
+# GXJ_ROUTING=tpv: routed mode. A Pulsar server on 127.0.0.1:$GXJ_PULSAR_PORT stands in for a remote GPU
+# node, and TPV routes the ML tools by their <resource> requests (docs/admin.md "GPU routing with TPV").
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../env.sh"
 here="$GXJ_REPO/scripts/galaxy"
 
+routing_args=()
+if [ "${GXJ_ROUTING:-}" = tpv ]; then
+  "$GXJ_REPO/scripts/pulsar/start.sh"
+  routing_args=(--pulsar-url "http://127.0.0.1:$GXJ_PULSAR_PORT/" --pulsar-token-file "$GXJ_STATE_DIR/pulsar/private_token")
+fi
 "$GXJ_GALAXY_VENV/bin/python" "$here/write_config.py" --state-dir "$GXJ_STATE_DIR" --port "$GXJ_PORT" \
   --proxy-port "$GXJ_PROXY_PORT" --galaxy-venv "$GXJ_GALAXY_VENV" --runtime-venv "$GXJ_RUNTIME_VENV" \
-  --jupyter-venv "$GXJ_JUPYTER_VENV" --admin-email "$GXJ_USER_EMAIL"
+  --jupyter-venv "$GXJ_JUPYTER_VENV" --admin-email "$GXJ_USER_EMAIL" "${routing_args[@]}"
 "$here/start.sh"
 "$GXJ_RUNTIME_VENV/bin/python" "$here/create_user_key.py" --url "$GXJ_URL" --state-dir "$GXJ_STATE_DIR" \
   --email "$GXJ_USER_EMAIL" --password "$GXJ_USER_PASSWORD" >"$GXJ_STATE_DIR/user_api_key"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Stop the local Galaxy (and gx-it-proxy) of $GXJ_STATE_DIR; does nothing when none runs.
+# Stop the local Galaxy (and gx-it-proxy, and the Pulsar server of the routed mode) of $GXJ_STATE_DIR;
+# does nothing when none runs.
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../env.sh"
@@ -22,3 +23,4 @@ stop_pid_file() {
 
 stop_pid_file gx-it-proxy "$GXJ_STATE_DIR/gx-it-proxy.pid"
 stop_pid_file Galaxy "$GXJ_STATE_DIR/galaxy.pid"
+stop_pid_file Pulsar "$GXJ_STATE_DIR/pulsar/pulsar.pid"

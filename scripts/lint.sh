@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Python lint (ruff, rules in ruff.toml), shell lint (shellcheck), container lint (hadolint) and tool lint
-# (planemo lint --fail_level warn) on every tool XML. All always run; the exit status is non-zero when
-# any found a problem.
+# Python lint (ruff, rules in ruff.toml), shell lint (shellcheck), container lint (hadolint), tool lint
+# (planemo lint --fail_level warn) on every tool XML, Tool Shed lint (planemo shed_lint) of every repository
+# and the suite, and workflow lint. All always run; the exit status is non-zero when any found a problem.
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -23,6 +23,18 @@ echo "== planemo lint (${#tools[@]} tool(s))"
 if [ "${#tools[@]}" -gt 0 ]; then
   "$GXJ_GALAXY_VENV/bin/planemo" lint --fail_level warn "${tools[@]}" || failed+=("planemo lint")
 fi
+echo "== planemo shed_lint"
+# every Tool Shed repository (a .shed.yml under tools/ and interactive/) with its tools. Skipped:
+# version_bumped, which asks the public Tool Shed over the network whether the version is new.
+"$GXJ_GALAXY_VENV/bin/planemo" shed_lint --tools --ensure_metadata --skip version_bumped --recursive tools interactive \
+  || failed+=("planemo shed_lint")
+# the suite at the root; also skipped there: shed_remote_repository_url, which compares the URL with the
+# clone's folder names and so passes only in a clone under .../galaxy-ml-jupyter/galaxy-ml-jupyter
+# (planemo then prints "Unknown linter type(s) ['shed_remote_repository_url']", and does skip it)
+"$GXJ_GALAXY_VENV/bin/planemo" shed_lint --ensure_metadata --skip version_bumped,shed_remote_repository_url . \
+  || failed+=("planemo shed_lint (suite)")
+echo "== planemo workflow_lint"
+"$GXJ_GALAXY_VENV/bin/planemo" workflow_lint --fail_level warn workflows/*.gxwf.yml || failed+=("planemo workflow_lint")
 if [ "${#failed[@]}" -gt 0 ]; then
   echo "lint failed: ${failed[*]}" >&2
   exit 1

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test command: envs (+ gx-it-proxy, chromium) -> lint -> a fresh test Galaxy with gx-it-proxy -> pytest -> planemo test
-# -> stop Galaxy -> one closing line "N passed, N failed[, N skipped]" over pytest and planemo.
+# (tools and workflows/) -> stop Galaxy -> a routed Galaxy (GXJ_ROUTING=tpv: TPV + a Pulsar server) -> pytest -m routing
+# -> stop it -> one closing line "N passed, N failed[, N skipped]" over pytest and planemo.
 # Lint failures do not stop the tests (the full picture is more useful), but fail the run.
 # The test Galaxy uses its own state dir and port, so it can run beside `make serve`.
 set -euo pipefail
@@ -25,6 +26,8 @@ stage "lint"
 lint_failed=0
 scripts/lint.sh || lint_failed=1
 mapfile -t tools < <("$GXJ_PYTHON" scripts/galaxy/repo_tools.py)
+# workflows with a planemo test file beside them (NAME.gxwf-tests.yml) run in the same planemo test
+mapfile -t workflows < <(ls workflows/*.gxwf.yml 2>/dev/null)
 
 stage "test Galaxy on $GXJ_URL"
 scripts/galaxy/stop.sh
@@ -38,7 +41,8 @@ GXJ_ADMIN_KEY="$("$GXJ_PYTHON" -c 'import json, sys; print(json.load(open(sys.ar
 export GXJ_GALAXY_URL GXJ_API_KEY GXJ_ADMIN_KEY
 
 stage "pytest"
-"$GXJ_RUNTIME_VENV/bin/python" -m pytest --junitxml="$reports/pytest.xml" || true
+# the routing tests need the routed Galaxy below
+"$GXJ_RUNTIME_VENV/bin/python" -m pytest -m "not routing" --junitxml="$reports/pytest.xml" || true
 
 summary_args=(--junit "$reports/pytest.xml")
 if [ "${#tools[@]}" -gt 0 ]; then
@@ -46,13 +50,39 @@ if [ "${#tools[@]}" -gt 0 ]; then
   "$GXJ_GALAXY_VENV/bin/planemo" test --engine external_galaxy --galaxy_url "$GXJ_URL" \
     --galaxy_user_key "$GXJ_API_KEY" --galaxy_admin_key "$GXJ_ADMIN_KEY" \
     --test_output "$reports/planemo.html" --test_output_json "$reports/planemo.json" \
-    --test_output_junit "$reports/planemo.junit.xml" "${tools[@]}" || true
+    --test_output_junit "$reports/planemo.junit.xml" "${tools[@]}" "${workflows[@]}" || true
   summary_args+=(--planemo-json "$reports/planemo.json")
 else
   echo "no tool XMLs under tools/ or interactive/: planemo test skipped"
 fi
 
 scripts/galaxy/stop.sh
+trap - EXIT
+
+# The routed Galaxy: TPV routes run_jupyter_job (GPU welcome) to a Pulsar server on loopback that stands in
+# for a GPU node (docs/admin.md); tests/routing runs the workflow there. Its own state dir and port.
+routing_state="${GXJ_TEST_ROUTING_STATE_DIR:-.galaxy/test-routing}"
+case "$routing_state" in /*) ;; *) routing_state="$GXJ_REPO/$routing_state" ;; esac
+routing_port="${GXJ_TEST_ROUTING_PORT:-8191}"
+routed() {
+  env -u GXJ_PROXY_PORT -u GXJ_PULSAR_PORT -u GXJ_IT_PROXY GXJ_STATE_DIR="$routing_state" GXJ_PORT="$routing_port" \
+    GXJ_ROUTING=tpv "$@"
+}
+stage "routed Galaxy (TPV + Pulsar) on http://127.0.0.1:$routing_port"
+routed scripts/galaxy/stop.sh
+rm -rf "$routing_state"
+trap 'routed scripts/galaxy/stop.sh' EXIT
+routed scripts/galaxy/up.sh
+GXJ_ROUTING_GALAXY_URL="http://127.0.0.1:$routing_port"
+GXJ_ROUTING_API_KEY="$(cat "$routing_state/user_api_key")"
+GXJ_ROUTING_ADMIN_KEY="$("$GXJ_PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))["bootstrap_admin_api_key"])' \
+  "$routing_state/secrets.json")"
+GXJ_ROUTING_STATE_DIR="$routing_state"
+export GXJ_ROUTING_GALAXY_URL GXJ_ROUTING_API_KEY GXJ_ROUTING_ADMIN_KEY GXJ_ROUTING_STATE_DIR
+stage "pytest -m routing"
+"$GXJ_RUNTIME_VENV/bin/python" -m pytest -m routing tests/routing --junitxml="$reports/pytest-routing.xml" || true
+summary_args+=(--junit "$reports/pytest-routing.xml")
+routed scripts/galaxy/stop.sh
 trap - EXIT
 stage "done"
 [ "$lint_failed" -eq 0 ] || echo "lint failed (see the lint output above)"

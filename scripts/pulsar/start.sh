@@ -31,8 +31,9 @@ fi
   --runtime-venv "$GXJ_RUNTIME_VENV"
 cd "$pulsar_dir"
 started=$(date +%s)
-# the server's own environment: nothing of Galaxy's venv (VIRTUAL_ENV, GALAXY_VIRTUAL_ENV) leaks into its jobs
-env -u VIRTUAL_ENV -u GALAXY_VIRTUAL_ENV PULSAR_CONFIG_DIR="$pulsar_dir" \
+# the server's own environment: nothing of Galaxy's venv (VIRTUAL_ENV, GALAXY_VIRTUAL_ENV) leaks into its jobs;
+# XDG_RUNTIME_DIR puts gunicorn's control socket here, not in ~/.gunicorn where two servers would share one
+env -u VIRTUAL_ENV -u GALAXY_VIRTUAL_ENV PULSAR_CONFIG_DIR="$pulsar_dir" XDG_RUNTIME_DIR="$pulsar_dir" \
   nohup "$GXJ_PULSAR_VENV/bin/pulsar-serve" "$pulsar_dir/server.ini" >"$log" 2>&1 &
 echo $! >"$pid_file"
 echo "Pulsar starting (pid $(cat "$pid_file"), log $log)"

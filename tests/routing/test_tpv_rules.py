@@ -35,8 +35,11 @@ def routes(tmp_path_factory, tpv_route) -> dict:
     destinations.write_text(yaml.safe_dump(tpv_destinations(RUNTIME_ENV, "http://127.0.0.1:8913/", "secret-token")))
     offline = folder / "gpu_offline.yml"
     offline.write_text("destinations:\n  gpu:\n    scheduling:\n      require:\n        - offline\n")
+    no_gpus = folder / "no_gpus_site.yml"  # what docs/admin.md tells a site without GPUs to add
+    no_gpus.write_text("tools:\n  needs_gpu:\n    gpus: 0\n")
     return tpv_route([RUN_JUPYTER_JOB, ONNX_PREDICT, needs_gpu, plain],
-                     {"up": [TPV_RULES, destinations], "gpu_offline": [TPV_RULES, destinations, offline]})
+                     {"up": [TPV_RULES, destinations], "gpu_offline": [TPV_RULES, destinations, offline],
+                      "no_gpu_site": [TPV_RULES, destinations, offline, no_gpus]})
 
 
 def test_gpu_capable_tool_goes_to_pulsar_gpu_destination_others_stay_on_cpu(routes):
@@ -65,3 +68,9 @@ def test_gpu_destination_offline_gpu_optional_tool_falls_back_to_cpu(routes):
     assert offline["onnx_predict"]["destination"] == "cpu"
     # a tool that cannot run without a GPU is never sent to a CPU: Galaxy fails the job with this message
     assert "No destinations are available" in offline["needs_gpu"]["error"]
+
+
+def test_site_without_gpus_lets_a_gpu_requiring_tool_run_on_cpu_by_setting_gpus_0(routes):
+    no_gpu_site = routes["no_gpu_site"]
+    assert no_gpu_site["needs_gpu"]["destination"] == "cpu"
+    assert no_gpu_site["run_jupyter_job"]["destination"] == "cpu"

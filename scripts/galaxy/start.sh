@@ -52,10 +52,16 @@ while ! curl -sf "$GXJ_URL/api/version" >/dev/null; do
 done
 echo "Galaxy up on $GXJ_URL after $(( $(date +%s) - started ))s"
 
+# The interactive tools' sessions database: gx-it-proxy crashes when the file does not exist yet, and
+# Galaxy 26.1 creates the table only when it saves an entry point, so a job that ends before any entry
+# point was saved (a headless interactive-tool run) fails on "no such table: gxitproxy". Create both,
+# with gx-it-proxy's schema (what its gx-it-proxy-create-db writes), proxy or not.
+sessions="$GXJ_STATE_DIR/data/interactivetools_map.sqlite"
+"$GXJ_GALAXY_VENV/bin/python" -c 'import sqlite3, sys
+with sqlite3.connect(sys.argv[1]) as db:
+    db.execute("CREATE TABLE IF NOT EXISTS gxitproxy (key text, key_type text, token text, host text,"
+               " port integer, info text, PRIMARY KEY (key, key_type))")' "$sessions"
 if [ -n "${GXJ_IT_PROXY:-}" ]; then
-  sessions="$GXJ_STATE_DIR/data/interactivetools_map.sqlite"
-  # gx-it-proxy crashes when its sessions file does not exist yet
-  "$GXJ_GALAXY_VENV/bin/python" -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).close()' "$sessions"
   nohup "$GXJ_IT_PROXY" --ip 127.0.0.1 --port "$GXJ_PROXY_PORT" --sessions "$sessions" \
     --proxyPathPrefix /interactivetool/ep >"$GXJ_STATE_DIR/gx-it-proxy.log" 2>&1 &
   echo $! >"$GXJ_STATE_DIR/gx-it-proxy.pid"

@@ -62,7 +62,9 @@ with sqlite3.connect(sys.argv[1]) as db:
     db.execute("CREATE TABLE IF NOT EXISTS gxitproxy (key text, key_type text, token text, host text,"
                " port integer, info text, PRIMARY KEY (key, key_type))")' "$sessions"
 if [ -n "${GXJ_IT_PROXY:-}" ]; then
-  nohup "$GXJ_IT_PROXY" --ip 127.0.0.1 --port "$GXJ_PROXY_PORT" --sessions "$sessions" \
+  # in a process group of its own (setsid), which stop.sh stops as a whole: `node` on PATH may be a
+  # wrapper that runs the real server as its child
+  setsid nohup "$GXJ_IT_PROXY" --ip 127.0.0.1 --port "$GXJ_PROXY_PORT" --sessions "$sessions" \
     --proxyPathPrefix /interactivetool/ep >"$GXJ_STATE_DIR/gx-it-proxy.log" 2>&1 &
   echo $! >"$GXJ_STATE_DIR/gx-it-proxy.pid"
   echo "gx-it-proxy on 127.0.0.1:$GXJ_PROXY_PORT (pid $(cat "$GXJ_STATE_DIR/gx-it-proxy.pid"))"

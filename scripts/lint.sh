@@ -26,8 +26,12 @@ fi
 echo "== planemo shed_lint"
 # every Tool Shed repository (a .shed.yml under tools/ and interactive/) with its tools. Skipped:
 # version_bumped, which asks the public Tool Shed over the network whether the version is new.
-"$GXJ_GALAXY_VENV/bin/planemo" shed_lint --tools --ensure_metadata --skip version_bumped --recursive tools interactive \
+"$GXJ_GALAXY_VENV/bin/planemo" shed_lint --tools --ensure_metadata --skip version_bumped --recursive tools \
   || failed+=("planemo shed_lint")
+# interactive/ sits at the top: shed_remote_repository_url wants the URL to end in two of the folder's
+# path segments, i.e. '<clone folder>/interactive', so it passes only in a clone folder named 'main'
+"$GXJ_GALAXY_VENV/bin/planemo" shed_lint --tools --ensure_metadata --skip version_bumped,shed_remote_repository_url \
+  interactive || failed+=("planemo shed_lint (interactive)")
 # the suite at the root; also skipped there: shed_remote_repository_url, which compares the URL with the
 # clone's folder names and so passes only in a clone under .../galaxy-ml-jupyter/galaxy-ml-jupyter
 # (planemo then prints "Unknown linter type(s) ['shed_remote_repository_url']", and does skip it)

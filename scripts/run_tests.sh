@@ -46,12 +46,21 @@ stage "pytest"
 
 summary_args=(--junit "$reports/pytest.xml")
 if [ "${#tools[@]}" -gt 0 ]; then
-  stage "planemo test"
-  "$GXJ_GALAXY_VENV/bin/planemo" test --engine external_galaxy --galaxy_url "$GXJ_URL" \
-    --galaxy_user_key "$GXJ_API_KEY" --galaxy_admin_key "$GXJ_ADMIN_KEY" \
-    --test_output "$reports/planemo.html" --test_output_json "$reports/planemo.json" \
-    --test_output_junit "$reports/planemo.junit.xml" "${tools[@]}" "${workflows[@]}" || true
-  summary_args+=(--planemo-json "$reports/planemo.json")
+  # tools and workflows in separate planemo runs: planemo 0.75.47 crashes ('dict' object has no attribute
+  # 'structured_data') when one external_galaxy run mixes tool XMLs and workflows
+  run_planemo() {  # run_planemo KIND TARGET...
+    local kind="$1"
+    shift
+    [ "$#" -gt 0 ] || return 0
+    stage "planemo test ($kind)"
+    "$GXJ_GALAXY_VENV/bin/planemo" test --engine external_galaxy --galaxy_url "$GXJ_URL" \
+      --galaxy_user_key "$GXJ_API_KEY" --galaxy_admin_key "$GXJ_ADMIN_KEY" \
+      --test_output "$reports/planemo-$kind.html" --test_output_json "$reports/planemo-$kind.json" \
+      --test_output_junit "$reports/planemo-$kind.junit.xml" "$@" || true
+    summary_args+=(--planemo-json "$reports/planemo-$kind.json")
+  }
+  run_planemo tools "${tools[@]}"
+  run_planemo workflows "${workflows[@]}"
 else
   echo "no tool XMLs under tools/ or interactive/: planemo test skipped"
 fi

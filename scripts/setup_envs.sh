@@ -14,12 +14,18 @@ STAMP=.gxj-complete
 build_venv() {
   local name="$1" dir="$2"
   shift 2
+  mkdir -p "$(dirname "$dir")"
+  # one builder per venv: a second caller (another checkout, a parallel test run) waits for the first
+  # instead of deleting its half-built venv
+  local lock_fd
+  exec {lock_fd}>"$dir.lock"
+  flock "$lock_fd"
   if [ -f "$dir/$STAMP" ]; then
+    flock -u "$lock_fd"
     echo "$name venv: $dir (cached)"
     return 0
   fi
   rm -rf "$dir"
-  mkdir -p "$(dirname "$dir")"
   local log="$dir.log" start req_args=()
   for req in "$@"; do req_args+=(-r "$req"); done
   start=$(date +%s)
@@ -35,6 +41,7 @@ build_venv() {
     exit 1
   fi
   date -u +%FT%TZ >"$dir/$STAMP"
+  flock -u "$lock_fd"
   echo "$name venv: $dir (built in $(( $(date +%s) - start ))s)"
 }
 

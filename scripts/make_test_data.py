@@ -108,10 +108,13 @@ WARNINGS_NOTEBOOK = [
 RESUME_NOTEBOOK = [
     ("markdown", "# Training that survives a stop\n"
                  "Checkpoints every epoch and on SIGTERM to `outputs/checkpoint.weights.h5`; given that file "
-                 "as an input named `checkpoint.weights`, a later job goes on where this one stopped.", []),
-    ("code", "epochs = 1000\nmore_epochs = 0\nseconds_per_batch = 0.005", ["parameters"]),
+                 "as an input named `checkpoint.weights`, a later job goes on where this one stopped.\n"
+                 "With `hold_after_epoch = N`, training holds once N epochs are checkpointed and says so, until "
+                 "the job is stopped: a stop (time limit, SIGTERM) then lands at a known point, however fast "
+                 "the machine is.", []),
+    ("code", "epochs = 1000\nmore_epochs = 0\nseconds_per_batch = 0.005\nhold_after_epoch = 0", ["parameters"]),
     ("code", "import time\nimport h5py\nimport keras\n"
-             "from notebook_job.checkpoint import keras_checkpoint, resume_epoch\n"
+             "from notebook_job.checkpoint import keras_checkpoint, resume_epoch, stop_requested\n"
              "with h5py.File('train.h5', 'r') as h5:\n    X_train, y_train = h5['X'][:], h5['y'][:]", []),
     ("code", "start = resume_epoch('checkpoint.weights.h5')\n"
              "last_epoch = start + more_epochs if more_epochs else epochs\n"
@@ -123,11 +126,29 @@ RESUME_NOTEBOOK = [
              "    model.load_weights('checkpoint.weights.h5')\n"
              "print(f'training epochs {start} to {last_epoch}')", []),
     ("code", "class Pace(keras.callbacks.Callback):\n"
+             "    def on_epoch_begin(self, epoch, logs=None):\n"
+             "        self.epoch = epoch\n\n"
              "    def on_train_batch_end(self, batch, logs=None):\n"
-             "        time.sleep(seconds_per_batch)\n\n"
+             "        time.sleep(seconds_per_batch)\n"
+             "        if hold_after_epoch and self.epoch >= hold_after_epoch and not stop_requested():\n"
+             "            print(f'holding training after epoch {hold_after_epoch} until the job is stopped', "
+             "flush=True)\n"
+             "            while not stop_requested():\n"
+             "                time.sleep(0.1)\n\n"
              "history = model.fit(X_train, y_train, epochs=last_epoch, initial_epoch=start, batch_size=16, verbose=0,\n"
              "                    callbacks=[Pace(), keras_checkpoint('outputs/checkpoint.weights.h5')])\n"
              "epochs_run = len(history.history['loss'])", []),
+]
+
+HOLD_NOTEBOOK = [
+    ("markdown", "# Work that holds until the job is stopped\n"
+                 "Reads its input and writes a file under `outputs/`, then waits: a time limit or SIGTERM always "
+                 "lands in the last cell, however fast the machine is.", []),
+    ("code", "import time\nimport h5py\nwith h5py.File('train.h5', 'r') as h5:\n    rows = int(h5['X'].shape[0])", []),
+    ("markdown", "The file written before the stop comes back in the outputs collection.", []),
+    ("code", "import os\nos.makedirs('outputs', exist_ok=True)\n"
+             "with open('outputs/partial.txt', 'w') as out:\n    out.write(f'read {rows} rows before the stop\\n')", []),
+    ("code", "print('holding until the job is stopped', flush=True)\nwhile True:\n    time.sleep(0.5)", []),
 ]
 
 SKLEARN_SCRIPT = '''\
@@ -173,7 +194,7 @@ def main(out_dir: Path) -> None:
         json.dumps(notebook([("markdown", "Nothing to run here.", [])]), indent=1) + "\n")
     for name, cells in (("keras_train.ipynb", KERAS_NOTEBOOK), ("fails_in_cell3.ipynb", FAILING_NOTEBOOK),
                         ("pip_install.ipynb", PIP_INSTALL_NOTEBOOK), ("warnings.ipynb", WARNINGS_NOTEBOOK),
-                        ("resume_training.ipynb", RESUME_NOTEBOOK)):
+                        ("resume_training.ipynb", RESUME_NOTEBOOK), ("holds_until_stopped.ipynb", HOLD_NOTEBOOK)):
         (out_dir / name).write_text(json.dumps(notebook(cells), indent=1) + "\n")
     (out_dir / "sklearn_train.py").write_text(SKLEARN_SCRIPT)
 

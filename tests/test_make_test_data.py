@@ -14,7 +14,7 @@ def test_generated_files_are_byte_identical_to_the_committed_ones(tmp_path):
     generated = {path.name: path.read_bytes() for path in (tmp_path / "out").iterdir()}
     committed = {name: (REPO / "test-data" / name).read_bytes() for name in generated}
     assert sorted(generated) == ["blobs16.h5", "external_link.h5", "fails_in_cell3.ipynb", "features13.h5",
-                                 "keras_train.ipynb", "malformed.ipynb", "not_hdf5.h5", "only_markdown.ipynb",
+                                 "holds_until_stopped.ipynb", "keras_train.ipynb", "malformed.ipynb", "not_hdf5.h5", "only_markdown.ipynb",
                                  "pip_install.ipynb", "resume_training.ipynb", "sklearn_train.py", "test.h5",
                                  "train.h5", "warnings.ipynb"]
     assert [name for name in generated if generated[name] != committed[name]] == []

@@ -8,14 +8,18 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../env.sh"
 here="$GXJ_REPO/scripts/galaxy"
 
-routing_args=()
+config_args=()
 if [ "${GXJ_ROUTING:-}" = tpv ]; then
   "$GXJ_REPO/scripts/pulsar/start.sh"
-  routing_args=(--pulsar-url "http://127.0.0.1:$GXJ_PULSAR_PORT/" --pulsar-token-file "$GXJ_STATE_DIR/pulsar/private_token")
+  config_args=(--pulsar-url "http://127.0.0.1:$GXJ_PULSAR_PORT/" --pulsar-token-file "$GXJ_STATE_DIR/pulsar/private_token")
+fi
+# GXJ_HARNESS_TOOLS=1 (the test Galaxy): also load tests/harness/tools (gxj_noop, which measures Galaxy's own overhead)
+if [ "${GXJ_HARNESS_TOOLS:-}" = 1 ]; then
+  config_args+=(--extra-tool-root "$GXJ_REPO/tests/harness/tools")
 fi
 "$GXJ_GALAXY_VENV/bin/python" "$here/write_config.py" --state-dir "$GXJ_STATE_DIR" --port "$GXJ_PORT" \
   --proxy-port "$GXJ_PROXY_PORT" --galaxy-venv "$GXJ_GALAXY_VENV" --runtime-venv "$GXJ_RUNTIME_VENV" \
-  --jupyter-venv "$GXJ_JUPYTER_VENV" --admin-email "$GXJ_USER_EMAIL" "${routing_args[@]}"
+  --jupyter-venv "$GXJ_JUPYTER_VENV" --admin-email "$GXJ_USER_EMAIL" "${config_args[@]}"
 "$here/start.sh"
 "$GXJ_RUNTIME_VENV/bin/python" "$here/create_user_key.py" --url "$GXJ_URL" --state-dir "$GXJ_STATE_DIR" \
   --email "$GXJ_USER_EMAIL" --password "$GXJ_USER_PASSWORD" >"$GXJ_STATE_DIR/user_api_key"

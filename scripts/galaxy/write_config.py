@@ -227,8 +227,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--tool-root", type=Path, action="append", help="folder to search for tool XMLs (repeatable)"
     )
+    parser.add_argument("--extra-tool-root", type=Path, action="append", default=[],
+                        help="a folder of test-harness tools to load beside the repository's (repeatable)")
     args = parser.parse_args(argv)
-    roots = args.tool_root or list(TOOL_ROOTS)
+    roots = (args.tool_root or list(TOOL_ROOTS)) + args.extra_tool_root
     tools = write_config(
         args.state_dir.resolve(),
         args.port,

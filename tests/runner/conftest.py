@@ -119,6 +119,31 @@ def run_cli_in(directory: Path, *args: object, timeout: float = CLI_TIMEOUT) -> 
     return CliRun(done.returncode, done.stdout, done.stderr, directory)
 
 
+def run_cli_stopped_at(directory: Path, line: str, *args: object, timeout: float = CLI_TIMEOUT) -> CliRun:
+    """Run the CLI in ``directory`` and send it SIGTERM (as Galaxy's walltime does) once the job prints ``line``.
+
+    The stop follows an event of the job itself, never a clock: the job says when it is at the point where the
+    test wants the stop (e.g. training held after its first checkpointed epoch), whatever the machine's speed.
+    ``timeout`` only bounds a broken run.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(cli_command(*args), cwd=directory, env=package_env(), text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    seen: list[str] = []
+    try:
+        for output in process.stdout:
+            seen.append(output)
+            if output.rstrip("\n") == line:
+                process.send_signal(signal.SIGTERM)
+                break
+        stdout, stderr = process.communicate(timeout=timeout)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+    return CliRun(process.returncode, "".join(seen) + stdout, stderr, directory)
+
+
 @pytest.fixture
 def start_cli(tmp_path: Path):
     """``start_cli(*args)`` -> (Popen with text pipes, job folder) for tests that signal a running job.
@@ -146,6 +171,12 @@ def start_cli(tmp_path: Path):
 def cli_in():
     """``cli_in(directory, *args)`` -> CliRun, for module-scoped fixtures that run one job for many tests."""
     return run_cli_in
+
+
+@pytest.fixture(scope="session")
+def cli_stopped_at():
+    """``cli_stopped_at(directory, line, *args)`` -> CliRun of a job sent SIGTERM when it prints ``line``."""
+    return run_cli_stopped_at
 
 
 @pytest.fixture

@@ -74,6 +74,16 @@ def test_running_cell_marks_user_code_and_clears_a_leftover_deferral():
     assert checkpoint._state["in_cell"] is False
 
 
+def test_a_stop_that_lands_just_before_a_cell_stops_it_as_it_begins():
+    checkpoint._state["in_cell"] = False
+    request_stop()  # after the runner checked for a stop, before the cell's code began
+    ran = []
+    with pytest.raises(JobInterrupted):
+        with checkpoint.running_cell():
+            ran.append("cell body")
+    assert ran == [] and checkpoint._state["in_cell"] is False
+
+
 def test_job_interrupted_is_not_caught_by_except_exception():
     assert issubclass(JobInterrupted, BaseException) and not issubclass(JobInterrupted, Exception)
 

@@ -9,7 +9,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import zipfile
 
 import h5py
@@ -21,7 +20,10 @@ import onnxruntime
 import pytest
 
 TOOL = "run_jupyter_job"
-SLEEPING = ["score = 0.5", "import time\ntime.sleep(60)\nafter_sleep = True"]
+# Work held until the stop: the second cell waits far longer than any test, so a time limit of HELD_LIMIT seconds
+# (generous for starting Python and running "score = 0.5") always lands in it, however busy the machine is.
+SLEEPING = ["score = 0.5", "import time\ntime.sleep(3600)\nafter_sleep = True"]
+HELD_LIMIT = 10
 
 
 def sha256(path) -> str:
@@ -142,11 +144,9 @@ def test_hard_exit_of_the_child_is_reported(run_cli, write_notebook):
 
 
 def test_time_limit_stops_the_cell_and_keeps_the_outputs(run_cli, write_notebook):
-    started = time.monotonic()
-    job = run_cli("--code", write_notebook(SLEEPING), "--time-limit", 3, "--grace", 5)
-    assert time.monotonic() - started < 20
+    job = run_cli("--code", write_notebook(SLEEPING), "--time-limit", HELD_LIMIT, "--grace", 5)
     assert job.returncode == 3
-    assert job.last_stderr_line == (f"{TOOL}: time limit of 3 s reached in cell 2; "
+    assert job.last_stderr_line == (f"{TOOL}: time limit of {HELD_LIMIT} s reached in cell 2; "
                                     "the outputs written by then are kept")
     report = job.report()
     assert (report["status"], statuses(report)) == ("time limit", [("cell 1", "ok"), ("cell 2", "interrupted")])
@@ -154,12 +154,10 @@ def test_time_limit_stops_the_cell_and_keeps_the_outputs(run_cli, write_notebook
 
 
 def test_code_that_ignores_sigterm_is_killed_after_the_grace_period(run_cli, write_notebook):
-    started = time.monotonic()
     job = run_cli("--code", write_notebook(["import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
-                                            "time.sleep(60)"]), "--time-limit", 1, "--grace", 1)
-    assert time.monotonic() - started < 20
+                                            "time.sleep(3600)"]), "--time-limit", HELD_LIMIT, "--grace", 1)
     assert job.returncode == 3
-    assert job.last_stderr_line == (f"{TOOL}: time limit of 1 s reached in the code; "
+    assert job.last_stderr_line == (f"{TOOL}: time limit of {HELD_LIMIT} s reached in the code; "
                                     "the outputs written by then are kept")
     assert (job.report()["status"], job.report()["cells"]) == ("time limit", [])
 
@@ -169,7 +167,6 @@ def test_sigterm_stops_the_job_and_keeps_the_outputs(start_cli, write_notebook):
     for line in process.stdout:
         if line.startswith(f"[{TOOL}] cell 2 (2/2) started"):
             break
-    time.sleep(0.2)
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 4
@@ -311,11 +308,16 @@ def checkpoint_epoch(path) -> int:
     return int(saved_attrs(path)["epoch"])
 
 
+HOLDING = "holding training after epoch 1 until the job is stopped"
+
+
 @pytest.fixture(scope="module")
-def stopped_training(cli_in, tmp_path_factory, test_data):
-    """resume_training.ipynb stopped by the time limit mid-training (the import of Keras takes about 6 s)."""
-    return cli_in(tmp_path_factory.mktemp("stopped"), "--code", test_data / "resume_training.ipynb",
-                  "--input", f"train.h5={test_data / 'train.h5'}", "--time-limit", 12, "--grace", 30)
+def stopped_training(cli_stopped_at, tmp_path_factory, test_data):
+    """resume_training.ipynb stopped by SIGTERM (Galaxy's walltime) while training holds after its first epoch."""
+    folder = tmp_path_factory.mktemp("stopped")
+    write_text(folder / "job.json", json.dumps({"parameters": [{"name": "hold_after_epoch", "type": "int", "value": 1}]}))
+    return cli_stopped_at(folder, HOLDING, "--code", test_data / "resume_training.ipynb", "--job-file",
+                          folder / "job.json", "--input", f"train.h5={test_data / 'train.h5'}", "--grace", 60)
 
 
 @pytest.fixture(scope="module")
@@ -332,20 +334,22 @@ def resumed_training(cli_in, tmp_path_factory, test_data, stopped_training):
 
 
 @pytest.mark.slow
-def test_time_limit_during_training_leaves_a_checkpoint(stopped_training):
+def test_a_stop_during_training_leaves_a_checkpoint(stopped_training):
     job = stopped_training
-    assert job.returncode == 3, job.stderr
-    assert job.last_stderr_line == f"{TOOL}: time limit of 12 s reached in cell 5; the outputs written by then are kept"
+    assert job.returncode == 4, job.stderr
+    assert job.last_stderr_line == f"{TOOL}: stopped by SIGTERM in cell 5; the outputs written by then are kept"
     checkpoint = job.dir / "extra_outputs" / "checkpoint.weights.h5"
     epoch = checkpoint_epoch(checkpoint)
-    assert epoch >= 1
+    assert epoch == 1
+    assert HOLDING in job.stdout.splitlines()
     assert (f"[{TOOL}] stop requested: checkpoint saved to outputs/checkpoint.weights.h5 (resume at epoch {epoch})"
             in job.stdout.splitlines())
     with h5py.File(checkpoint, "r") as h5:
         assert "layers" in h5
     report = job.report()
-    assert report["status"] == "time limit"
-    assert statuses(report) == [("cell 2", "ok"), ("cell 3", "ok"), ("cell 4", "ok"), ("cell 5", "interrupted")]
+    assert report["status"] == "interrupted"
+    assert statuses(report) == [("cell 2", "ok"), ("injected parameters", "ok"), ("cell 3", "ok"), ("cell 4", "ok"),
+                                ("cell 5", "interrupted")]
     assert report["output_files"] == [{"file": "outputs/checkpoint.weights.h5", "name": "checkpoint.weights.h5",
                                        "bytes": checkpoint.stat().st_size}]
     (model,) = report["models"]

@@ -69,6 +69,10 @@ def running_cell() -> Iterator[None]:
     _state["deferring_callbacks"] = 0
     _state["in_cell"] = True
     try:
+        if _state["stop_requested"]:
+            # the stop landed after the runner's last check but before the cell began: honour it now, not
+            # after whatever the cell would have run until the grace period ends
+            raise JobInterrupted()
         yield
     finally:
         _state["in_cell"] = False

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Galaxy's own overhead per tool test: upload a small file, run a tool that only copies it, and split
+the time from submission to "ok" into upload, queue, run and metadata/finish.
+
+A tool test pays this on top of whatever the tool does, so it bounds how fast `make test`'s planemo
+and Galaxy tests can be. Runs against a Galaxy that loads the harness tool tests/harness/tools/gxj_noop.xml
+(the test Galaxy of `make test` does; start one with `GXJ_HARNESS_TOOLS=1 scripts/galaxy/up.sh`).
+Usage: galaxy_overhead.py [--url URL --key KEY | --state-dir DIR] [--repeats N] [--json FILE]
+Prints one line per repetition and the medians (docs/testing.md).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from bioblend.galaxy import GalaxyInstance
+
+REPO = Path(__file__).resolve().parents[2]
+NOOP_TOOL = "gxj_noop"
+NOOP_INPUT = REPO / "tests" / "harness" / "tools" / "test-data" / "noop.txt"
+POLL_SECONDS = 0.1
+TERMINAL = {"ok", "error", "failed", "deleted", "paused"}
+
+
+def wait_for_dataset(gi: GalaxyInstance, dataset_id: str, bound: float = 600) -> float:
+    """Seconds until the dataset is ok (a bound only to end a broken run)."""
+    started = time.monotonic()
+    while time.monotonic() - started < bound:
+        state = gi.datasets.show_dataset(dataset_id)["state"]
+        if state == "ok":
+            return time.monotonic() - started
+        if state in TERMINAL:
+            raise SystemExit(f"error: upload ended in state {state!r}")
+        time.sleep(POLL_SECONDS)
+    raise SystemExit(f"error: upload not ok after {bound:.0f} s")
+
+
+def watch_job(gi: GalaxyInstance, job_id: str, submitted: float, bound: float = 600) -> dict[str, float]:
+    """The first time each job state was seen, in seconds after submission."""
+    seen: dict[str, float] = {}
+    while time.monotonic() - submitted < bound:
+        state = gi.jobs.show_job(job_id)["state"]
+        seen.setdefault(state, time.monotonic() - submitted)
+        if state in TERMINAL:
+            if state != "ok":
+                raise SystemExit(f"error: the {NOOP_TOOL} job ended in state {state!r}")
+            return seen
+        time.sleep(POLL_SECONDS)
+    raise SystemExit(f"error: the {NOOP_TOOL} job did not finish within {bound:.0f} s")
+
+
+def tool_seconds(gi: GalaxyInstance, job_id: str) -> float:
+    """The tool command's own run time as Galaxy's core job metrics recorded it."""
+    metrics = {metric["name"]: metric["raw_value"] for metric in gi.jobs.get_metrics(job_id)}
+    return float(metrics.get("runtime_seconds", 0.0))
+
+
+def one_round(gi: GalaxyInstance, history_id: str) -> dict[str, float]:
+    started = time.monotonic()
+    upload = gi.tools.upload_file(str(NOOP_INPUT), history_id, file_type="txt")
+    upload_seconds = wait_for_dataset(gi, upload["outputs"][0]["id"])
+    submitted = time.monotonic()
+    run = gi.tools.run_tool(history_id, NOOP_TOOL, {"input": {"src": "hda", "id": upload["outputs"][0]["id"]}})
+    job_id = run["jobs"][0]["id"]
+    seen = watch_job(gi, job_id, submitted)
+    ok_at = seen["ok"]
+    running_at = seen.get("running", ok_at)
+    run_seconds = tool_seconds(gi, job_id)
+    return {
+        "upload": upload_seconds,
+        "queue": running_at,  # submission -> the job runs (handler pick-up, job script written)
+        "run": run_seconds,  # the tool's command itself
+        "metadata_and_finish": max(ok_at - running_at - run_seconds, 0.0),  # set-metadata, output collection
+        "tool_job": ok_at,  # submission -> ok
+        "total": time.monotonic() - started,  # upload + tool job: what one tool test waits for
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url")
+    parser.add_argument("--key")
+    parser.add_argument("--state-dir", type=Path, default=REPO / ".galaxy" / "test")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--json", type=Path, help="also write the rounds and medians here")
+    args = parser.parse_args(argv)
+    url = args.url or f"http://127.0.0.1:{_port_of(args.state_dir)}"
+    key = args.key or (args.state_dir / "user_api_key").read_text().strip()
+    gi = GalaxyInstance(url, key=key)
+    if not gi.tools.get_tools(tool_id=NOOP_TOOL):
+        print(f"error: {url} has no tool {NOOP_TOOL!r}; start it with GXJ_HARNESS_TOOLS=1", file=sys.stderr)
+        return 2
+    history_id = gi.histories.create_history(name="galaxy overhead")["id"]
+    rounds = []
+    for number in range(1, args.repeats + 1):
+        rounds.append(one_round(gi, history_id))
+        print(f"round {number}: " + ", ".join(f"{name} {value:.1f} s" for name, value in rounds[-1].items()), flush=True)
+    medians = {name: round(statistics.median(r[name] for r in rounds), 2) for name in rounds[0]}
+    print("median: " + ", ".join(f"{name} {value:.1f} s" for name, value in medians.items()))
+    if args.json:
+        args.json.write_text(json.dumps({"url": url, "rounds": rounds, "median": medians}, indent=1) + "\n")
+    return 0
+
+
+def _port_of(state_dir: Path) -> int:
+    """The port written into the state dir's galaxy.yml (galaxy_infrastructure_url)."""
+    for line in (state_dir / "galaxy.yml").read_text().splitlines():
+        if "galaxy_infrastructure_url" in line:
+            return int(line.rsplit(":", 1)[1].strip().strip('"'))
+    raise SystemExit(f"error: no galaxy_infrastructure_url in {state_dir / 'galaxy.yml'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     url = args.url or f"http://127.0.0.1:{_port_of(args.state_dir)}"
     key = args.key or (args.state_dir / "user_api_key").read_text().strip()
     gi = GalaxyInstance(url, key=key)
-    if not gi.tools.get_tools(tool_id=NOOP_TOOL):
+    if NOOP_TOOL not in {tool["id"] for tool in gi.tools.get_tools()}:
         print(f"error: {url} has no tool {NOOP_TOOL!r}; start it with GXJ_HARNESS_TOOLS=1", file=sys.stderr)
         return 2
     history_id = gi.histories.create_history(name="galaxy overhead")["id"]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stop the local Galaxy (and gx-it-proxy, and the Pulsar server of the routed mode) of $GXJ_STATE_DIR;
+# Stop the local Galaxy (its Celery worker, gx-it-proxy, and the Pulsar server of the routed mode) of $GXJ_STATE_DIR;
 # does nothing when none runs.
 set -euo pipefail
 # shellcheck source=scripts/env.sh
@@ -28,4 +28,5 @@ stop_pid_file() {
 # child is the server itself, and killing only the wrapper left that child listening
 stop_pid_file gx-it-proxy "$GXJ_STATE_DIR/gx-it-proxy.pid" group
 stop_pid_file Galaxy "$GXJ_STATE_DIR/galaxy.pid"
+stop_pid_file "Galaxy's Celery worker" "$GXJ_STATE_DIR/celery.pid" group
 stop_pid_file Pulsar "$GXJ_STATE_DIR/pulsar/pulsar.pid"

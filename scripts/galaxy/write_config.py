@@ -101,7 +101,18 @@ def galaxy_config(state_dir: Path, port: int, proxy_port: int, admin_email: str,
             "id_secret": keys["id_secret"],
             "allow_local_account_creation": True,
             "require_login": False,
-            "enable_celery_tasks": False,
+            # Job metadata and uploads in Galaxy's Celery worker (scripts/galaxy/start.sh starts it beside the
+            # server, as gravity does in production; docs/testing.md): "directory_celery" hands each finished
+            # job's metadata to a Celery task, run in a pool process that has Galaxy imported already, instead
+            # of a set-metadata process per job that imports Galaxy anew (8 s of CPU each); with Celery on, the
+            # fetch API's uploads run there too. Broker and results: sqlite files beside the database.
+            "metadata_strategy": "directory_celery",
+            "enable_celery_tasks": True,
+            "amqp_internal_connection": f"sqlalchemy+sqlite:///{data_dir}/control.sqlite?isolation_level=IMMEDIATE",
+            "celery_conf": {"result_backend": f"db+sqlite:///{data_dir}/results.sqlite"},
+            # look for new and finished jobs every 0.2 s rather than every second
+            "job_handler_monitor_sleep": 0.2,
+            "job_runner_monitor_sleep": 0.2,
             "watch_tools": "false",
             "galaxy_infrastructure_url": f"http://127.0.0.1:{port}",
             # keep job directories: a failed test can then be read on disk

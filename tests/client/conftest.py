@@ -17,4 +17,4 @@ def test_data_dir() -> Path:
 def galaxy(galaxy_url, galaxy_api_key):
     from remote_training import connect
 
-    return connect(galaxy_url, galaxy_api_key, retry_seconds=240)
+    return connect(galaxy_url, galaxy_api_key, retry_seconds=900)  # a bound for a broken Galaxy only: a restart on a busy machine takes minutes

@@ -5,8 +5,9 @@ the time from submission to "ok" into upload, queue, run and metadata/finish.
 A tool test pays this on top of whatever the tool does, so it bounds how fast `make test`'s planemo
 and Galaxy tests can be. Runs against a Galaxy that loads the harness tool tests/harness/tools/gxj_noop.xml
 (the test Galaxy of `make test` does; start one with `GXJ_HARNESS_TOOLS=1 scripts/galaxy/up.sh`).
-Usage: galaxy_overhead.py [--url URL --key KEY | --state-dir DIR] [--repeats N] [--json FILE]
-Prints one line per repetition and the medians (docs/testing.md).
+Usage: galaxy_overhead.py [--state-dir DIR]... [--repeats N] [--json FILE]
+With two state dirs (a baseline Galaxy first), the rounds alternate between them, so a busier machine slows
+both alike; it prints one line per round, the medians and their ratio (docs/testing.md).
 """
 from __future__ import annotations
 
@@ -80,29 +81,40 @@ def one_round(gi: GalaxyInstance, history_id: str) -> dict[str, float]:
     }
 
 
+def connect(state_dir: Path) -> tuple[GalaxyInstance, str]:
+    """The Galaxy of a state dir (its port from galaxy.yml, the user's key) and a history to work in."""
+    gi = GalaxyInstance(f"http://127.0.0.1:{_port_of(state_dir)}", key=(state_dir / "user_api_key").read_text().strip())
+    if NOOP_TOOL not in {tool["id"] for tool in gi.tools.get_tools()}:
+        raise SystemExit(f"error: {gi.base_url} has no tool {NOOP_TOOL!r}; start it with GXJ_HARNESS_TOOLS=1")
+    return gi, gi.histories.create_history(name="galaxy overhead")["id"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url")
-    parser.add_argument("--key")
-    parser.add_argument("--state-dir", type=Path, default=REPO / ".galaxy" / "test")
+    parser.add_argument("--state-dir", type=Path, action="append",
+                        help="a running Galaxy's state dir (repeatable: rounds alternate between them, the first is "
+                             "the baseline of the ratios); default .galaxy/test")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--json", type=Path, help="also write the rounds and medians here")
     args = parser.parse_args(argv)
-    url = args.url or f"http://127.0.0.1:{_port_of(args.state_dir)}"
-    key = args.key or (args.state_dir / "user_api_key").read_text().strip()
-    gi = GalaxyInstance(url, key=key)
-    if NOOP_TOOL not in {tool["id"] for tool in gi.tools.get_tools()}:
-        print(f"error: {url} has no tool {NOOP_TOOL!r}; start it with GXJ_HARNESS_TOOLS=1", file=sys.stderr)
-        return 2
-    history_id = gi.histories.create_history(name="galaxy overhead")["id"]
-    rounds = []
+    state_dirs = args.state_dir or [REPO / ".galaxy" / "test"]
+    galaxies = [connect(state_dir) for state_dir in state_dirs]
+    rounds: dict[str, list[dict[str, float]]] = {str(state_dir): [] for state_dir in state_dirs}
     for number in range(1, args.repeats + 1):
-        rounds.append(one_round(gi, history_id))
-        print(f"round {number}: " + ", ".join(f"{name} {value:.1f} s" for name, value in rounds[-1].items()), flush=True)
-    medians = {name: round(statistics.median(r[name] for r in rounds), 2) for name in rounds[0]}
-    print("median: " + ", ".join(f"{name} {value:.1f} s" for name, value in medians.items()))
+        for state_dir, (gi, history_id) in zip(state_dirs, galaxies):
+            rounds[str(state_dir)].append(one_round(gi, history_id))
+            print(f"{state_dir.name} round {number}: " + ", ".join(
+                f"{name} {value:.1f} s" for name, value in rounds[str(state_dir)][-1].items()), flush=True)
+    medians = {label: {name: round(statistics.median(r[name] for r in runs), 2) for name in runs[0]}
+               for label, runs in rounds.items()}
+    baseline = medians[str(state_dirs[0])]
+    for label, median in medians.items():
+        ratios = "" if label == str(state_dirs[0]) else "  (x{:.2f} of the baseline's total)".format(
+            median["total"] / baseline["total"])
+        print(f"median {Path(label).name}: " + ", ".join(f"{name} {value:.1f} s" for name, value in median.items())
+              + ratios)
     if args.json:
-        args.json.write_text(json.dumps({"url": url, "rounds": rounds, "median": medians}, indent=1) + "\n")
+        args.json.write_text(json.dumps({"rounds": rounds, "median": medians}, indent=1) + "\n")
     return 0
 
 

@@ -38,10 +38,12 @@ echo "Galaxy starting (pid $(cat "$pid_file"), log $log)"
 # Galaxy's Celery worker, as gravity runs it in production: job metadata and uploads run in its pool
 # processes, which import Galaxy once (write_config.py, docs/testing.md). It starts beside the server;
 # tasks wait in the sqlite broker until it is up. Its own process group (setsid), stopped as a whole.
-GALAXY_CONFIG_FILE="$config" setsid nohup "$GXJ_GALAXY_VENV/bin/celery" --app galaxy.celery worker \
-  --concurrency 2 --pool threads --loglevel WARNING --queues celery,galaxy.internal,galaxy.external \
-  >"$GXJ_STATE_DIR/celery.log" 2>&1 &
-echo $! >"$GXJ_STATE_DIR/celery.pid"
+if grep -q '^  enable_celery_tasks: true' "$config"; then
+  GALAXY_CONFIG_FILE="$config" setsid nohup "$GXJ_GALAXY_VENV/bin/celery" --app galaxy.celery worker \
+    --concurrency 2 --pool threads --loglevel WARNING --queues celery,galaxy.internal,galaxy.external \
+    >"$GXJ_STATE_DIR/celery.log" 2>&1 &
+  echo $! >"$GXJ_STATE_DIR/celery.pid"
+fi
 
 while ! curl -sf "$GXJ_URL/api/version" >/dev/null; do
   if ! kill -0 "$(cat "$pid_file")" 2>/dev/null; then

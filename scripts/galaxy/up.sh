@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Bring up the local Galaxy of $GXJ_STATE_DIR on $GXJ_PORT: write its config, start it, and make
 # the user's API key (saved as $GXJ_STATE_DIR/user_api_key for the scripts that follow).
+# GXJ_METADATA=job: Galaxy's default metadata handling (a set-metadata step in every job) instead of its Celery
+# worker; the baseline of scripts/bench/galaxy_overhead.py (docs/testing.md).
 # GXJ_ROUTING=tpv: routed mode. A Pulsar server on 127.0.0.1:$GXJ_PULSAR_PORT stands in for a remote GPU
 # node, and TPV routes the ML tools by their <resource> requests (docs/admin.md "GPU routing with TPV").
 set -euo pipefail
@@ -19,7 +21,8 @@ if [ "${GXJ_HARNESS_TOOLS:-}" = 1 ]; then
 fi
 "$GXJ_GALAXY_VENV/bin/python" "$here/write_config.py" --state-dir "$GXJ_STATE_DIR" --port "$GXJ_PORT" \
   --proxy-port "$GXJ_PROXY_PORT" --galaxy-venv "$GXJ_GALAXY_VENV" --runtime-venv "$GXJ_RUNTIME_VENV" \
-  --jupyter-venv "$GXJ_JUPYTER_VENV" --admin-email "$GXJ_USER_EMAIL" "${config_args[@]}"
+  --jupyter-venv "$GXJ_JUPYTER_VENV" --admin-email "$GXJ_USER_EMAIL" --metadata "${GXJ_METADATA:-celery}" \
+  "${config_args[@]}"
 "$here/start.sh"
 "$GXJ_RUNTIME_VENV/bin/python" "$here/create_user_key.py" --url "$GXJ_URL" --state-dir "$GXJ_STATE_DIR" \
   --email "$GXJ_USER_EMAIL" --password "$GXJ_USER_PASSWORD" >"$GXJ_STATE_DIR/user_api_key"

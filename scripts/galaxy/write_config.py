@@ -82,7 +82,33 @@ def load_secrets(state_dir: Path) -> dict[str, str]:
     return values
 
 
-def galaxy_config(state_dir: Path, port: int, proxy_port: int, admin_email: str, keys: dict[str, str]) -> dict:
+METADATA_MODES = ("celery", "job")
+
+
+def metadata_settings(data_dir: Path, mode: str) -> dict:
+    """Where a finished job's metadata is set (docs/testing.md has the figures of both).
+
+    "celery": in Galaxy's Celery worker (scripts/galaxy/start.sh starts it beside the server, as gravity does
+    in production): "directory_celery" hands each finished job's metadata to a task that runs in a pool process
+    with Galaxy imported already, instead of a set-metadata process per job that imports Galaxy anew (about 8 s
+    of CPU each); with Celery on, the fetch API's uploads run there too. Broker and results are sqlite files.
+    Jobs are also looked for every 0.2 s instead of every second.
+    "job": Galaxy's defaults, metadata set at the end of each job's own script (the baseline of the benchmark).
+    """
+    if mode == "job":
+        return {"enable_celery_tasks": False}
+    return {
+        "metadata_strategy": "directory_celery",
+        "enable_celery_tasks": True,
+        "amqp_internal_connection": f"sqlalchemy+sqlite:///{data_dir}/control.sqlite?isolation_level=IMMEDIATE",
+        "celery_conf": {"result_backend": f"db+sqlite:///{data_dir}/results.sqlite"},
+        "job_handler_monitor_sleep": 0.2,
+        "job_runner_monitor_sleep": 0.2,
+    }
+
+
+def galaxy_config(state_dir: Path, port: int, proxy_port: int, admin_email: str, keys: dict[str, str],
+                  metadata: str = "celery") -> dict:
     """The galaxy.yml content: everything a network-less, single-process Galaxy needs."""
     data_dir = state_dir / "data"
     return {
@@ -101,18 +127,6 @@ def galaxy_config(state_dir: Path, port: int, proxy_port: int, admin_email: str,
             "id_secret": keys["id_secret"],
             "allow_local_account_creation": True,
             "require_login": False,
-            # Job metadata and uploads in Galaxy's Celery worker (scripts/galaxy/start.sh starts it beside the
-            # server, as gravity does in production; docs/testing.md): "directory_celery" hands each finished
-            # job's metadata to a Celery task, run in a pool process that has Galaxy imported already, instead
-            # of a set-metadata process per job that imports Galaxy anew (8 s of CPU each); with Celery on, the
-            # fetch API's uploads run there too. Broker and results: sqlite files beside the database.
-            "metadata_strategy": "directory_celery",
-            "enable_celery_tasks": True,
-            "amqp_internal_connection": f"sqlalchemy+sqlite:///{data_dir}/control.sqlite?isolation_level=IMMEDIATE",
-            "celery_conf": {"result_backend": f"db+sqlite:///{data_dir}/results.sqlite"},
-            # look for new and finished jobs every 0.2 s rather than every second
-            "job_handler_monitor_sleep": 0.2,
-            "job_runner_monitor_sleep": 0.2,
             "watch_tools": "false",
             "galaxy_infrastructure_url": f"http://127.0.0.1:{port}",
             # keep job directories: a failed test can then be read on disk
@@ -121,6 +135,7 @@ def galaxy_config(state_dir: Path, port: int, proxy_port: int, admin_email: str,
             "interactivetools_map": str(data_dir / "interactivetools_map.sqlite"),
             "interactivetools_upstream_proxy": False,
             "interactivetools_proxy_host": f"127.0.0.1:{proxy_port}",
+            **metadata_settings(data_dir, metadata),
         }
     }
 
@@ -202,6 +217,7 @@ def write_config(
     tool_roots: Iterable[Path],
     jupyter_venv: Path | None = None,
     pulsar: tuple[str, str] | None = None,
+    metadata: str = "celery",
 ) -> list[tuple[Path, str]]:
     """Write all config files into state_dir; return the tools put in the toolbox."""
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -209,7 +225,7 @@ def write_config(
     tools = find_tools(tool_roots)
     keys = load_secrets(state_dir)
     (state_dir / "galaxy.yml").write_text(
-        to_yaml(galaxy_config(state_dir, port, proxy_port, admin_email, keys)) + "\n"
+        to_yaml(galaxy_config(state_dir, port, proxy_port, admin_email, keys, metadata)) + "\n"
     )
     jobs = job_config(runtime_venv, [t for _p, t in tools], jupyter_venv)
     if pulsar is not None:  # routed mode: (Pulsar URL, token)
@@ -240,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--extra-tool-root", type=Path, action="append", default=[],
                         help="a folder of test-harness tools to load beside the repository's (repeatable)")
+    parser.add_argument("--metadata", choices=METADATA_MODES, default="celery",
+                        help="set job metadata in Galaxy's Celery worker (default) or at the end of each job")
     args = parser.parse_args(argv)
     roots = (args.tool_root or list(TOOL_ROOTS)) + args.extra_tool_root
     tools = write_config(
@@ -252,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         [root.resolve() for root in roots],
         args.jupyter_venv.resolve() if args.jupyter_venv else None,
         (args.pulsar_url, args.pulsar_token_file.read_text().strip()) if args.pulsar_url else None,
+        args.metadata,
     )
     print(f"config written to {args.state_dir} ({len(tools)} repository tool(s): {', '.join(t for _p, t in tools)})")
     return 0

@@ -108,3 +108,19 @@ def test_missing_galaxy_package_is_one_clear_error(layout: dict[str, Path], tmp_
     layout["galaxy_venv"] = tmp_path / "empty-venv"
     with pytest.raises(SystemExit, match="no Galaxy package in .*empty-venv"):
         write(layout)
+
+
+def test_metadata_is_set_in_the_celery_worker_unless_asked_for_the_job_default(layout: dict[str, Path]) -> None:
+    write(layout)
+    galaxy = yaml.safe_load((layout["state"] / "galaxy.yml").read_text())["galaxy"]
+    data = layout["state"].resolve() / "data"
+    assert (galaxy["metadata_strategy"], galaxy["enable_celery_tasks"]) == ("directory_celery", True)
+    assert galaxy["amqp_internal_connection"] == f"sqlalchemy+sqlite:///{data}/control.sqlite?isolation_level=IMMEDIATE"
+    assert galaxy["celery_conf"] == {"result_backend": f"db+sqlite:///{data}/results.sqlite"}
+    assert galaxy["job_handler_monitor_sleep"] == galaxy["job_runner_monitor_sleep"] == 0.2
+
+    write_config(layout["state"], 8555, 8556, layout["galaxy_venv"], layout["runtime_venv"], "me@example.org",
+                 layout["roots"], metadata="job")
+    galaxy = yaml.safe_load((layout["state"] / "galaxy.yml").read_text())["galaxy"]
+    assert galaxy["enable_celery_tasks"] is False
+    assert not {"metadata_strategy", "celery_conf", "job_handler_monitor_sleep"} & set(galaxy)

@@ -13,11 +13,12 @@ Usage: ephemeris_files.py --tool-shed-url URL --tools-file tools.yml --test-conf
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 import yaml
-from shed_repos import installed_tools, suite_repo
+from shed_repos import installed_tools, suite_repo, tool_repos
 
 # the tool panel section the local Galaxy's toolbox also uses for the repository's tools
 SECTION_LABEL = "Machine learning with Jupyter"
@@ -53,12 +54,24 @@ def client_test_config(tool_shed_url: str, tests_per_tool: int | None) -> tuple[
     return {"tools": tools}, to_run
 
 
+def installed_summary(tool_shed_url: str) -> dict:
+    return {
+        "suite": suite_repo().name,
+        "repositories": [repo.name for repo in tool_repos()],
+        "tools": [
+            {"id": installed_id, "tool_id": tool.tool_id, "version": tool.version, "tests": tool.tests}
+            for installed_id, tool in installed_tools(tool_shed_url)
+        ],
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tool-shed-url", required=True)
     parser.add_argument("--tools-file", type=Path, required=True)
     parser.add_argument("--test-config", type=Path, required=True)
     parser.add_argument("--tests-per-tool", default="all", help="a number, or 'all'")
+    parser.add_argument("--installed-json", type=Path)
     args = parser.parse_args(argv)
     if args.tests_per_tool == "all":
         per_tool = None
@@ -70,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     args.tools_file.write_text(yaml.safe_dump(tools_file(args.tool_shed_url), sort_keys=False))
     config, to_run = client_test_config(args.tool_shed_url, per_tool)
     args.test_config.write_text(yaml.safe_dump(config, sort_keys=False))
+    if args.installed_json:
+        args.installed_json.write_text(json.dumps(installed_summary(args.tool_shed_url), indent=2) + "\n")
     print(to_run)
     return 0
 

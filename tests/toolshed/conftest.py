@@ -54,7 +54,3 @@ def upgrade() -> dict:
     tool_id, old, new = Path(os.environ["GXJ_SHED_UPGRADE"]).read_text().split()
     return {"id": tool_id, "old": old, "new": new}
 
-
-def tool_by_name(installed: dict, tool_id: str) -> dict:
-    """The installed.json entry of a tool, by its id in the XML."""
-    return next(tool for tool in installed["tools"] if tool["tool_id"] == tool_id)

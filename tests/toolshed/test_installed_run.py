@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import tool_by_name
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts" / "galaxy"))
@@ -21,7 +20,7 @@ WAIT_SECONDS = 1200
 @pytest.mark.toolshed
 @pytest.mark.timeout(WAIT_SECONDS * 2)
 def test_installed_run_jupyter_job_exports_a_model_at_parity(shed_galaxy, installed: dict) -> None:
-    tool = tool_by_name(installed, "run_jupyter_job")
+    tool = next(tool for tool in installed["tools"] if tool["tool_id"] == "run_jupyter_job")
     history_id, datasets = fill_demo_history(shed_galaxy, REPO / "test-data", timeout_s=WAIT_SECONDS)
     by_name = {d["name"]: d["id"] for d in datasets}
     inputs = {

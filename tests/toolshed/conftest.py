@@ -30,7 +30,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     skip = pytest.mark.skip(reason=f"needs the Galaxy installed from the Tool Shed: {', '.join(missing)} unset "
                                    "(scripts/toolshed/install_test.sh sets them)")
     for item in items:
-        if "toolshed" in item.keywords:
+        if item.get_closest_marker("toolshed"):
             item.add_marker(skip)
 
 

@@ -6,7 +6,8 @@
   `install_repository_dependencies: true` does.
 - client_test_config.yml (`shed-tools test --client_test_config`): the first N tests of each installed tool
   run, the others are skipped (`skip`), so the test phase stays short; the number of tests that must then
-  run is printed (sum over the tools of min(N, tests declared in the XML)).
+  run is printed (sum over the tools of min(N, tests declared in the XML)). Interactive tools are left
+  out: ephemeris 0.10.11 tests only panel entries of model class "Tool", never an "InteractiveTool".
 Usage: ephemeris_files.py --tool-shed-url URL --tools-file tools.yml --test-config FILE --tests-per-tool N|all
 """
 
@@ -46,6 +47,8 @@ def client_test_config(tool_shed_url: str, tests_per_tool: int | None) -> tuple[
     tools: dict[str, dict] = {}
     to_run = 0
     for installed_id, tool in installed_tools(tool_shed_url):
+        if tool.interactive:
+            continue
         keep = tool.tests if tests_per_tool is None else min(tests_per_tool, tool.tests)
         to_run += keep
         skipped = {str(index): {"skip": f"beyond the first {keep} tests"} for index in range(keep, tool.tests)}
@@ -59,7 +62,10 @@ def installed_summary(tool_shed_url: str) -> dict:
         "suite": suite_repo().name,
         "repositories": [repo.name for repo in tool_repos()],
         "tools": [
-            {"id": installed_id, "tool_id": tool.tool_id, "version": tool.version, "tests": tool.tests}
+            {
+                "id": installed_id, "tool_id": tool.tool_id, "version": tool.version, "tests": tool.tests,
+                "interactive": tool.interactive,
+            }  # fmt: skip
             for installed_id, tool in installed_tools(tool_shed_url)
         ],
     }

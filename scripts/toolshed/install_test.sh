@@ -6,7 +6,8 @@
 #  2. every repository of .shed.yml published with planemo shed_create, the suite last (publish.sh)
 #  3. `shed-tools install` of the suite with its repository dependencies (tools.yml)
 #  4. `shed-tools test` of the installed tools: the first $GXJ_SHED_TESTS_PER_TOOL tests of each (default 3,
-#     or "all"); the number that passed must be the number the XMLs declare (check_shed_tests.py)
+#     or "all"); the number that passed must be the number the XMLs declare (check_shed_tests.py). The
+#     JupyterLab interactive tool is not among them: ephemeris never tests interactive tools
 #  5. the upgrade: the version suffix of $GXJ_SHED_UPGRADE_REPOSITORY's tool bumped in a copy (never in the
 #     clone), the copy and the suite published again, `shed-tools update`
 #  6. pytest tests/toolshed: the repositories and the toolbox, one bioblend run of the installed
@@ -20,6 +21,8 @@ export GXJ_SHED_PORT="${GXJ_TEST_SHED_PORT:-8209}"
 export GXJ_STATE_DIR="${GXJ_TEST_INSTALLED_STATE_DIR:-.galaxy/test-installed}"
 export GXJ_PORT="${GXJ_TEST_INSTALLED_PORT:-8201}"
 unset GXJ_PROXY_PORT GXJ_PULSAR_PORT GXJ_ROUTING
+# start-up limits for a busy machine: the Tool Shed and Galaxy start side by side with the uploads
+export GXJ_START_TIMEOUT="${GXJ_START_TIMEOUT:-900}" GXJ_SHED_START_TIMEOUT="${GXJ_SHED_START_TIMEOUT:-900}"
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../env.sh"
 cd "$GXJ_REPO"

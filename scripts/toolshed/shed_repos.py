@@ -33,6 +33,7 @@ class ShedTool:
     tool_id: str
     version: str
     tests: int
+    interactive: bool
 
 
 @dataclass
@@ -57,7 +58,8 @@ def folder_tools(folder: Path) -> list[ShedTool]:
     for path, tool_id in find_tools([folder]):
         source = get_tool_source(str(path))
         tests = source.parse_tests_to_dict().get("tests", [])
-        tools.append(ShedTool(path, tool_id, source.parse_version(), len(tests)))
+        interactive = source.parse_tool_type() == "interactive"
+        tools.append(ShedTool(path, tool_id, source.parse_version(), len(tests), interactive))
     return tools
 
 

@@ -5,13 +5,20 @@
 # gxj_port_in_use PORT: true when something listens on 127.0.0.1:PORT
 gxj_port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# gxj_wait_for_url NAME URL PID_FILE LOG TIMEOUT_S: wait until URL answers, while the process of PID_FILE
-# lives. On exit or time-out: the log's last lines on stderr and status 1 (the pid file goes when the
-# process has exited).
+# gxj_wait_for_url NAME URL PID_FILE LOG TIMEOUT_S [any]: wait until URL answers with success (with "any":
+# with any HTTP status, e.g. a 403 of a server that wants a token), while the process of PID_FILE lives.
+# On exit or time-out: the log's last lines on stderr and status 1 (the pid file goes when the process has exited).
+gxj_answers() {
+  if [ "${2:-}" = any ]; then
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$1" || true)" != 000 ]
+  else
+    curl -sf "$1" >/dev/null
+  fi
+}
 gxj_wait_for_url() {
   local name="$1" url="$2" pid_file="$3" log="$4" timeout_s="$5" started
   started=$(date +%s)
-  while ! curl -sf "$url" >/dev/null; do
+  while ! gxj_answers "$url" "${6:-}"; do
     if ! kill -0 "$(cat "$pid_file")" 2>/dev/null; then
       echo "error: $name exited during start-up; last lines of $log:" >&2
       tail -n 40 "$log" >&2

@@ -45,6 +45,15 @@ GXJ_PROXY_PORT="${GXJ_PROXY_PORT:-$((GXJ_PORT + 1))}"
 # the Pulsar server of the routed mode (GXJ_ROUTING=tpv), standing in for a remote GPU node
 GXJ_PULSAR_PORT="${GXJ_PULSAR_PORT:-$((GXJ_PORT + 2))}"
 GXJ_URL="http://127.0.0.1:$GXJ_PORT"
+# The local Tool Shed (scripts/toolshed/): the repositories are published there and installed from it
+# into a Galaxy configured with it (scripts/toolshed/install_test.sh).
+GXJ_SHED_STATE_DIR="${GXJ_SHED_STATE_DIR:-.galaxy/toolshed}"
+case "$GXJ_SHED_STATE_DIR" in /*) ;; *) GXJ_SHED_STATE_DIR="$GXJ_REPO/$GXJ_SHED_STATE_DIR" ;; esac
+GXJ_SHED_PORT="${GXJ_SHED_PORT:-9009}"
+GXJ_SHED_URL="http://127.0.0.1:$GXJ_SHED_PORT"
+# the account that owns the repositories there (its name is the owner in .shed.yml); an admin of the Tool Shed
+GXJ_SHED_OWNER_EMAIL="${GXJ_SHED_OWNER_EMAIL:-owner@example.org}"
+export GXJ_SHED_STATE_DIR GXJ_SHED_PORT GXJ_SHED_URL GXJ_SHED_OWNER_EMAIL
 # The user made on a fresh Galaxy (also an admin of it); local only, so a fixed password is fine.
 GXJ_USER_EMAIL="${GXJ_USER_EMAIL:-admin@example.org}"
 GXJ_USER_PASSWORD="${GXJ_USER_PASSWORD:-galaxy-ml-jupyter}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test command: envs (+ gx-it-proxy, chromium) -> lint -> a fresh test Galaxy with gx-it-proxy -> pytest -> planemo test
 # (tools and workflows/) -> stop Galaxy -> a routed Galaxy (GXJ_ROUTING=tpv: TPV + a Pulsar server) -> pytest -m routing
-# -> stop it -> one closing line "N passed, N failed[, N skipped]" over pytest and planemo.
+# -> stop it -> the Tool Shed phase (scripts/toolshed/install_test.sh) -> one closing line "N passed, N failed[, N skipped]" over pytest and planemo.
 # Lint failures do not stop the tests (the full picture is more useful), but fail the run.
 # The test Galaxy uses its own state dir and port, so it can run beside `make serve`.
 set -euo pipefail
@@ -41,8 +41,8 @@ GXJ_ADMIN_KEY="$("$GXJ_PYTHON" -c 'import json, sys; print(json.load(open(sys.ar
 export GXJ_GALAXY_URL GXJ_API_KEY GXJ_ADMIN_KEY
 
 stage "pytest"
-# the routing tests need the routed Galaxy below
-"$GXJ_RUNTIME_VENV/bin/python" -m pytest -m "not routing" --junitxml="$reports/pytest.xml" || true
+# the routing tests need the routed Galaxy below, the toolshed tests the Galaxy of the Tool Shed phase
+"$GXJ_RUNTIME_VENV/bin/python" -m pytest -m "not routing and not toolshed" --junitxml="$reports/pytest.xml" || true
 
 summary_args=(--junit "$reports/pytest.xml")
 if [ "${#tools[@]}" -gt 0 ]; then
@@ -93,9 +93,17 @@ stage "pytest -m routing"
 summary_args+=(--junit "$reports/pytest-routing.xml")
 routed scripts/galaxy/stop.sh
 trap - EXIT
+
+# Publish to a local Tool Shed and install from it, as admins do: the suite installed into a fresh Galaxy
+# with ephemeris, its tools' own tests and tests/toolshed run there, then an update to a bumped revision.
+stage "Tool Shed: publish, install, test after install, update"
+shed_failed=0
+GXJ_TEST_REPORTS="$reports" scripts/toolshed/install_test.sh || shed_failed=1
+summary_args+=(--ephemeris-json "$reports/shed-tests.json" --junit "$reports/pytest-toolshed.xml")
 stage "done"
 [ "$lint_failed" -eq 0 ] || echo "lint failed (see the lint output above)"
 rc=0
 "$GXJ_PYTHON" scripts/summarize_tests.py "${summary_args[@]}" || rc=$?
 [ "$lint_failed" -eq 0 ] || rc=1
+[ "$shed_failed" -eq 0 ] || rc=1
 exit "$rc"

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Print one closing line, "N passed, N failed[, N skipped]", over pytest and planemo results.
 
-The two runners report in different formats (pytest: JUnit XML, planemo: JSON); the test command
+The runners report in different formats (pytest: JUnit XML, planemo and ephemeris: JSON); the test command
 must end with a single verdict, and must fail when a runner that should have run found no tests
 (an empty run is how a broken discovery hides). Standard library only.
-Usage: summarize_tests.py [--junit FILE]... [--planemo-json FILE]...
+Usage: summarize_tests.py [--junit FILE]... [--planemo-json FILE]... [--ephemeris-json FILE]...
 Exit status: 1 when anything failed or a given report holds zero tests, else 0.
 """
 
@@ -54,6 +54,19 @@ def planemo_counts(path: Path) -> Counts:
     return Counts(summary["num_tests"] - failed - skipped, failed, skipped)
 
 
+def ephemeris_counts(path: Path) -> Counts:
+    """Totals of a `shed-tools test --test_json` file (ephemeris), from each test's status.
+
+    ephemeris counts skipped tests as passed in its own totals, so they are recounted here; a tool whose
+    tests could not even be fetched appears only in results.errors.
+    """
+    report = json.loads(path.read_text())
+    statuses = [test.get("data", {}).get("status") for test in report["tests"]]
+    passed, skipped = statuses.count("success"), statuses.count("skip")
+    failed = max(len(statuses) - passed - skipped, report["results"]["errors"])
+    return Counts(passed, failed, skipped)
+
+
 def format_line(counts: Counts) -> str:
     """The closing line; skipped is shown only when there were skips."""
     line = f"{counts.passed} passed, {counts.failed} failed"
@@ -64,8 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--junit", type=Path, action="append", default=[])
     parser.add_argument("--planemo-json", type=Path, action="append", default=[])
+    parser.add_argument("--ephemeris-json", type=Path, action="append", default=[])
     args = parser.parse_args(argv)
     reports = [(p, junit_counts) for p in args.junit] + [(p, planemo_counts) for p in args.planemo_json]
+    reports += [(p, ephemeris_counts) for p in args.ephemeris_json]
     total, empty = Counts(), []
     for path, read in reports:
         if not path.is_file():

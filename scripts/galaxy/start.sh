@@ -5,13 +5,13 @@
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../env.sh"
+# shellcheck source=scripts/service.sh
+source "$GXJ_REPO/scripts/service.sh"
 
 timeout_s="${GXJ_START_TIMEOUT:-900}"  # a bound for a broken start only: a busy machine can take minutes
 config="$GXJ_STATE_DIR/galaxy.yml"
 pid_file="$GXJ_STATE_DIR/galaxy.pid"
 log="$GXJ_STATE_DIR/galaxy.log"
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 if [ ! -f "$config" ]; then
   echo "error: no $config; write it first (make serve does: scripts/galaxy/write_config.py)" >&2
@@ -21,7 +21,7 @@ if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
   echo "Galaxy already running on $GXJ_URL (pid $(cat "$pid_file")); restart it to load a new config"
   exit 0
 fi
-if port_in_use "$GXJ_PORT"; then
+if gxj_port_in_use "$GXJ_PORT"; then
   echo "error: port $GXJ_PORT is already in use; stop what runs there or choose another with GXJ_PORT=..." >&2
   exit 1
 fi
@@ -31,7 +31,6 @@ fi
 export VIRTUAL_ENV="$GXJ_GALAXY_VENV"
 export PATH="$GXJ_GALAXY_VENV/bin:$PATH"
 cd "$GXJ_STATE_DIR"
-started=$(date +%s)
 nohup "$GXJ_GALAXY_VENV/bin/galaxy-web" -c "$config" -b "127.0.0.1:$GXJ_PORT" >"$log" 2>&1 &
 echo $! >"$pid_file"
 echo "Galaxy starting (pid $(cat "$pid_file"), log $log)"
@@ -44,22 +43,7 @@ if grep -q '^  enable_celery_tasks: true' "$config"; then
     >"$GXJ_STATE_DIR/celery.log" 2>&1 &
   echo $! >"$GXJ_STATE_DIR/celery.pid"
 fi
-
-while ! curl -sf "$GXJ_URL/api/version" >/dev/null; do
-  if ! kill -0 "$(cat "$pid_file")" 2>/dev/null; then
-    echo "error: Galaxy exited during start-up; last lines of $log:" >&2
-    tail -n 40 "$log" >&2
-    rm -f "$pid_file"
-    exit 1
-  fi
-  if [ $(( $(date +%s) - started )) -ge "$timeout_s" ]; then
-    echo "error: Galaxy did not answer on $GXJ_URL within ${timeout_s}s; last lines of $log:" >&2
-    tail -n 40 "$log" >&2
-    exit 1
-  fi
-  sleep 2
-done
-echo "Galaxy up on $GXJ_URL after $(( $(date +%s) - started ))s"
+gxj_wait_for_url Galaxy "$GXJ_URL/api/version" "$pid_file" "$log" "$timeout_s"
 
 # The interactive tools' sessions database: gx-it-proxy crashes when the file does not exist yet, and
 # Galaxy 26.1 creates the table only when it saves an entry point, so a job that ends before any entry

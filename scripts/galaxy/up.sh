@@ -19,10 +19,21 @@ fi
 if [ "${GXJ_HARNESS_TOOLS:-}" = 1 ]; then
   config_args+=(--extra-tool-root "$GXJ_REPO/tests/harness/tools")
 fi
+# GXJ_INSTALL_FROM_SHED=<Tool Shed URL>: a Galaxy that installs the tools from that Tool Shed (the
+# publish-and-install test, scripts/toolshed/install_test.sh); jobs are routed by the installed ids
+shed_args=()
+if [ -n "${GXJ_INSTALL_FROM_SHED:-}" ]; then
+  shed_args=(--tool-shed-url "$GXJ_INSTALL_FROM_SHED")
+  mapfile -t installed_ids < <("$GXJ_GALAXY_VENV/bin/python" "$GXJ_REPO/scripts/toolshed/shed_repos.py" \
+    installed-ids "$GXJ_INSTALL_FROM_SHED")
+  for installed_id in "${installed_ids[@]}"; do
+    shed_args+=(--installed-tool-id "$installed_id")
+  done
+fi
 "$GXJ_GALAXY_VENV/bin/python" "$here/write_config.py" --state-dir "$GXJ_STATE_DIR" --port "$GXJ_PORT" \
   --proxy-port "$GXJ_PROXY_PORT" --galaxy-venv "$GXJ_GALAXY_VENV" --runtime-venv "$GXJ_RUNTIME_VENV" \
   --jupyter-venv "$GXJ_JUPYTER_VENV" --admin-email "$GXJ_USER_EMAIL" --metadata "${GXJ_METADATA:-celery}" \
-  "${config_args[@]}"
+  "${config_args[@]}" "${shed_args[@]}"
 "$here/start.sh"
 "$GXJ_RUNTIME_VENV/bin/python" "$here/create_user_key.py" --url "$GXJ_URL" --state-dir "$GXJ_STATE_DIR" \
   --email "$GXJ_USER_EMAIL" --password "$GXJ_USER_PASSWORD" >"$GXJ_STATE_DIR/user_api_key"

@@ -13,6 +13,8 @@ asking anything of the Galaxy venv. The files written are:
   Galaxy's own Python (see job_config() for why it takes three entries).
 - with --pulsar-url (GXJ_ROUTING=tpv): tpv_destinations.yml, and job_conf.yml sends the repository's
   ML tools through TPV (tpv_routing.py, rules in tpv_rules.yml) to a local CPU or a Pulsar "gpu" destination.
+- with --tool-shed-url (the publish-and-install test): a Galaxy that installs the repository's tools from
+  that Tool Shed instead (shed_config.py); job_conf.yml routes them by their installed ids.
 - tool_data_table_conf.xml: empty (the sample one makes Galaxy fetch a URL at start-up).
 - secrets.json: bootstrap admin key and id_secret, made once per state dir and reused.
 """
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from repo_tools import REPO, TOOL_ROOTS, find_tools
+from shed_config import write_shed_files
 from tpv_routing import route_with_tpv, tpv_destinations
 
 RUNTIME_ENVIRONMENT = "tool_runtime"
@@ -186,7 +189,8 @@ def job_config(runtime_venv: Path, tool_ids: Iterable[str], jupyter_venv: Path |
             ],
         }
         for entry in config["tools"]:
-            if entry["id"] in NATIVE_INTERACTIVE_TOOLS:
+            # an installed tool's id ends in the tool's own: host/repos/owner/repository/tool
+            if entry["id"].rsplit("/", 1)[-1] in NATIVE_INTERACTIVE_TOOLS:
                 entry["environment"] = JUPYTERLAB_ENVIRONMENT
     return config
 
@@ -218,16 +222,23 @@ def write_config(
     jupyter_venv: Path | None = None,
     pulsar: tuple[str, str] | None = None,
     metadata: str = "celery",
+    tool_shed: tuple[str, list[str]] | None = None,
 ) -> list[tuple[Path, str]]:
-    """Write all config files into state_dir; return the tools put in the toolbox."""
+    """Write all config files into state_dir; return the tools put in the toolbox.
+
+    tool_shed: (Tool Shed URL, the installed ids to route) for a Galaxy that installs the tools from
+    that Tool Shed; its toolbox then starts without the repository's tools.
+    """
     state_dir.mkdir(parents=True, exist_ok=True)
     (state_dir / "data").mkdir(exist_ok=True)
-    tools = find_tools(tool_roots)
+    tools = find_tools(tool_roots) if tool_shed is None else []
     keys = load_secrets(state_dir)
-    (state_dir / "galaxy.yml").write_text(
-        to_yaml(galaxy_config(state_dir, port, proxy_port, admin_email, keys, metadata)) + "\n"
-    )
-    jobs = job_config(runtime_venv, [t for _p, t in tools], jupyter_venv)
+    config = galaxy_config(state_dir, port, proxy_port, admin_email, keys, metadata)
+    if tool_shed is not None:
+        config["galaxy"].update(write_shed_files(state_dir, tool_shed[0]))
+    (state_dir / "galaxy.yml").write_text(to_yaml(config) + "\n")
+    routed_ids = [t for _p, t in tools] if tool_shed is None else tool_shed[1]
+    jobs = job_config(runtime_venv, routed_ids, jupyter_venv)
     if pulsar is not None:  # routed mode: (Pulsar URL, token)
         destinations = state_dir / "tpv_destinations.yml"
         runtime_env = jobs["execution"]["environments"][RUNTIME_ENVIRONMENT]["env"]
@@ -254,10 +265,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--tool-root", type=Path, action="append", help="folder to search for tool XMLs (repeatable)"
     )
-    parser.add_argument("--extra-tool-root", type=Path, action="append", default=[],
-                        help="a folder of test-harness tools to load beside the repository's (repeatable)")
-    parser.add_argument("--metadata", choices=METADATA_MODES, default="celery",
-                        help="set job metadata in Galaxy's Celery worker (default) or at the end of each job")
+    parser.add_argument("--tool-shed-url", help="install the tools from this Tool Shed instead of loading the XMLs")
+    parser.add_argument(
+        "--installed-tool-id", action="append", default=[], help="with --tool-shed-url: an id to give the runtime"
+    )
     args = parser.parse_args(argv)
     roots = (args.tool_root or list(TOOL_ROOTS)) + args.extra_tool_root
     tools = write_config(
@@ -270,7 +281,8 @@ def main(argv: list[str] | None = None) -> int:
         [root.resolve() for root in roots],
         args.jupyter_venv.resolve() if args.jupyter_venv else None,
         (args.pulsar_url, args.pulsar_token_file.read_text().strip()) if args.pulsar_url else None,
-        args.metadata,
+        metadata=args.metadata,
+        tool_shed=(args.tool_shed_url, args.installed_tool_id) if args.tool_shed_url else None,
     )
     print(f"config written to {args.state_dir} ({len(tools)} repository tool(s): {', '.join(t for _p, t in tools)})")
     return 0

@@ -41,3 +41,23 @@ def test_closing_line(tmp_path: Path, capsys, junit_counts, planemo_counts, line
 def test_a_missing_report_fails_the_run(tmp_path: Path, capsys) -> None:
     assert main(["--junit", str(tmp_path / "absent.xml")]) == 1
     assert "report missing" in capsys.readouterr().err
+
+
+def ephemeris_json(path: Path, statuses: list[str], errors: int) -> Path:
+    """A `shed-tools test --test_json` file: ephemeris counts skips as passed in results.total."""
+    tests = [{"id": f"tool/1.0-{i}", "has_data": True, "data": {"status": status}} for i, status in enumerate(statuses)]
+    results = {"total": len(statuses), "errors": errors, "failures": 0, "skips": 0}
+    path.write_text(json.dumps({"version": "0.1", "results": results, "tests": tests}))
+    return path
+
+
+def test_ephemeris_skips_and_failures_are_recounted(tmp_path: Path, capsys) -> None:
+    report = ephemeris_json(tmp_path / "shed.json", ["success", "skip", "failure", "success", "skip"], errors=1)
+    assert main(["--ephemeris-json", str(report)]) == 1
+    assert capsys.readouterr().out == "2 passed, 1 failed, 2 skipped\n"
+
+
+def test_ephemeris_tool_whose_tests_could_not_be_fetched_is_a_failure(tmp_path: Path, capsys) -> None:
+    report = ephemeris_json(tmp_path / "shed.json", ["success"], errors=1)
+    assert main(["--ephemeris-json", str(report)]) == 1
+    assert capsys.readouterr().out == "1 passed, 1 failed\n"

@@ -124,3 +124,47 @@ def test_metadata_is_set_in_the_celery_worker_unless_asked_for_the_job_default(l
     galaxy = yaml.safe_load((layout["state"] / "galaxy.yml").read_text())["galaxy"]
     assert galaxy["enable_celery_tasks"] is False
     assert not {"metadata_strategy", "celery_conf", "job_handler_monitor_sleep"} & set(galaxy)
+
+
+def test_galaxy_installing_from_a_tool_shed(layout: dict[str, Path]) -> None:
+    """--tool-shed-url: the Tool Shed listed, a shed toolbox, no tools from the clone, jobs routed by installed id."""
+    installed = [
+        "127.0.0.1:9009/repos/owner/job_repo/job_tool",
+        "127.0.0.1:9009/repos/owner/interactive_tool_ml_jupyter_notebook/interactive_tool_ml_jupyter_notebook",
+    ]
+    tools = write_config(
+        layout["state"], 8555, 8556, layout["galaxy_venv"], layout["runtime_venv"], "me@example.org",
+        layout["roots"], jupyter_venv=layout["runtime_venv"], tool_shed=("http://127.0.0.1:9009", installed),
+    )  # fmt: skip
+    state = layout["state"]
+    assert tools == []
+    assert [el.get("file") for el in ET.parse(state / "tool_conf.xml").iter("tool")][0] == str(layout["upload"])
+    assert not any("job.xml" in (el.get("file") or "") for el in ET.parse(state / "tool_conf.xml").iter("tool"))
+    galaxy = yaml.safe_load((state / "galaxy.yml").read_text())["galaxy"]
+    assert galaxy["tool_config_file"].split(",") == [str(state / "tool_conf.xml"), str(state / "shed_tool_conf.xml")]
+    assert galaxy["shed_tool_config_file"] == str(state / "shed_tool_conf.xml")
+    assert galaxy["interactivetools_enable"] is True
+    sheds = ET.parse(galaxy["tool_sheds_config_file"]).getroot()
+    assert [el.get("url") for el in sheds.iter("tool_shed")] == ["http://127.0.0.1:9009/"]
+    shed_toolbox = ET.parse(state / "shed_tool_conf.xml").getroot()
+    assert shed_toolbox.get("tool_path") == str(state / "shed_tools") and (state / "shed_tools").is_dir()
+    job_conf = yaml.safe_load((state / "job_conf.yml").read_text())
+    assert job_conf["tools"] == [
+        {"id": installed[0], "environment": "tool_runtime"},
+        {"id": installed[1], "environment": "jupyterlab_native"},
+    ]
+
+
+def test_shed_toolbox_survives_a_rewrite(layout: dict[str, Path]) -> None:
+    """shed_tool_conf.xml lists what Galaxy installed: writing the config again must not empty it."""
+    def rewrite() -> None:
+        write_config(
+            layout["state"], 8555, 8556, layout["galaxy_venv"], layout["runtime_venv"], "me@example.org",
+            layout["roots"], tool_shed=("http://127.0.0.1:9009", []),
+        )  # fmt: skip
+
+    rewrite()
+    installed = '<toolbox tool_path="x"><section id="s" name="S"><tool file="x/t.xml"/></section></toolbox>\n'
+    (layout["state"] / "shed_tool_conf.xml").write_text(installed)
+    rewrite()
+    assert (layout["state"] / "shed_tool_conf.xml").read_text() == installed

@@ -19,6 +19,7 @@ echo "== hadolint"
 "$GXJ_RUNTIME_VENV/bin/hadolint" --config interactive/container/.hadolint.yaml interactive/container/Dockerfile \
   || failed+=(hadolint)
 mapfile -t tools < <("$GXJ_PYTHON" scripts/galaxy/repo_tools.py)
+tools+=(tests/harness/tools/gxj_noop.xml)  # the harness tool of the test Galaxy
 echo "== planemo lint (${#tools[@]} tool(s))"
 if [ "${#tools[@]}" -gt 0 ]; then
   "$GXJ_GALAXY_VENV/bin/planemo" lint --fail_level warn "${tools[@]}" || failed+=("planemo lint")

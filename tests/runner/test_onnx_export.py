@@ -24,8 +24,9 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.svm import SVC, SVR, LinearSVC
 
 from notebook_job.child import _export_all
-from notebook_job.models import FoundModel
-from notebook_job.onnx_export import Comparison, export_model
+from notebook_job.export.models import FoundModel
+from notebook_job.export.onnx_export import export_model
+from notebook_job.export.parity import Comparison
 
 SKLEARN_EXPORTED = ("logistic", "forest", "pipeline", "regressor", "kmeans", "search", "gaussian_nb",
                     "multinomial_nb", "svc_proba", "svc", "svc_binary", "linear_svc", "svr", "randomized",

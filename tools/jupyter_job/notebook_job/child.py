@@ -15,16 +15,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from notebook_job.cell_runner import PROGRESS_PREFIX, fresh_main_module, run_cells
 from notebook_job.checkpoint import request_stop
-from notebook_job.environment import apply_seed, compute_device, package_versions
-from notebook_job.input_reads import read_from_hdf5, watch_hdf5_reads
-from notebook_job.models import FoundModel, find_models
-from notebook_job.native_models import write_native_archive
-from notebook_job.notebook_code import CodeCell
-from notebook_job.notebook_helpers import NotebookHelpers, display
-from notebook_job.onnx_export import export_model
-from notebook_job.results_h5 import select_results, write_results
+from notebook_job.deliver.native_models import write_native_archive
+from notebook_job.deliver.results_h5 import select_results, write_results
+from notebook_job.export.models import FoundModel, find_models
+from notebook_job.export.onnx_export import export_model
+from notebook_job.prepare.notebook_code import CodeCell
+from notebook_job.run.cell_runner import PROGRESS_PREFIX, fresh_main_module, run_cells
+from notebook_job.run.environment import apply_seed, compute_device, package_versions
+from notebook_job.run.input_reads import read_from_hdf5, watch_hdf5_reads
+from notebook_job.run.notebook_helpers import NotebookHelpers, display
 
 
 def _stop_cells(signum, frame) -> None:

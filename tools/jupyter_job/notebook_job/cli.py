@@ -16,16 +16,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from notebook_job import __version__
+from notebook_job.deliver.executed_notebook import build_executed_notebook, write_executed_notebook
+from notebook_job.deliver.output_files import deliver_output_files
+from notebook_job.deliver.report import TOOL, build_report, verdict, write_report
+from notebook_job.deliver.results_h5 import DEFAULT_AUTO_LIMIT
 from notebook_job.errors import BadInputError, JobError
-from notebook_job.executed_notebook import build_executed_notebook, write_executed_notebook
-from notebook_job.ipython_syntax import rewrite_cell
-from notebook_job.notebook_code import INJECTED_FILENAME, PARAMETERS_TAG, CodeCell, inject_parameters, load_cells
-from notebook_job.output_files import deliver_output_files
-from notebook_job.parameters import typed_parameters
-from notebook_job.report import TOOL, build_report, verdict, write_report
-from notebook_job.results_h5 import DEFAULT_AUTO_LIMIT
-from notebook_job.staging import JobFile, StagedInput, read_job_file, stage_inputs
-from notebook_job.supervisor import child_environment, run_child
+from notebook_job.prepare.ipython_syntax import rewrite_cell
+from notebook_job.prepare.notebook_code import (
+    INJECTED_FILENAME,
+    PARAMETERS_TAG,
+    CodeCell,
+    inject_parameters,
+    load_cells,
+)
+from notebook_job.prepare.parameters import typed_parameters
+from notebook_job.prepare.staging import JobFile, StagedInput, read_job_file, stage_inputs
+from notebook_job.run.supervisor import child_environment, run_child
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

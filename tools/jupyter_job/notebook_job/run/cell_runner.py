@@ -12,9 +12,9 @@ import traceback
 import types
 from dataclasses import dataclass, field
 
-from notebook_job.cell_capture import CellCapture
 from notebook_job.checkpoint import JobInterrupted, running_cell, stop_requested
-from notebook_job.notebook_code import CodeCell
+from notebook_job.prepare.notebook_code import CodeCell
+from notebook_job.run.cell_capture import CellCapture
 
 PROGRESS_PREFIX = "[run_jupyter_job]"
 

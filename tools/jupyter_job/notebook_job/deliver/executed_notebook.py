@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from notebook_job.notebook_code import INJECTED_FILENAME, INJECTED_TAG
+from notebook_job.prepare.notebook_code import INJECTED_FILENAME, INJECTED_TAG
 
 
 def _outputs(record: dict) -> list[dict]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from notebook_job.onnx_export import Comparison, ExportRoute, ExportSkipped, compare_outputs, first_line, try_declared
-from notebook_job.samples import find_sample, ranked_arrays, shape_fits
+from notebook_job.export.parity import Comparison, compare_outputs
+from notebook_job.export.route import ExportRoute, ExportSkipped, first_line, try_declared
+from notebook_job.export.samples import find_sample, ranked_arrays, shape_fits
 
 TRIAL_ROWS = 2
 RANDOM_ROWS = 4
@@ -160,4 +161,4 @@ def _keras_compare(model, samples: list, onnx_outputs: list) -> Comparison:
     return compare_outputs(onnx_outputs, expected)
 
 
-KERAS_ROUTE = ExportRoute(lambda model: (model, {}), _keras_sample, _keras_export, _keras_compare)
+ROUTE = ExportRoute(lambda model: (model, {}), _keras_sample, _keras_export, _keras_compare)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from notebook_job.errors import BadInputError
-from notebook_job.parameters import check_name, python_literal
+from notebook_job.prepare.parameters import check_name, python_literal
 
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"

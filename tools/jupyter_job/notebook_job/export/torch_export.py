@@ -13,8 +13,9 @@ import itertools
 from contextlib import contextmanager
 from pathlib import Path
 
-from notebook_job.onnx_export import Comparison, ExportRoute, ExportSkipped, compare_outputs, first_line, try_declared
-from notebook_job.samples import ranked_arrays
+from notebook_job.export.parity import Comparison, compare_outputs
+from notebook_job.export.route import ExportRoute, ExportSkipped, first_line, try_declared
+from notebook_job.export.samples import ranked_arrays
 
 TRIAL_ROWS = 2
 ROUTE_NAME = "torch.onnx.export(dynamo=False)"
@@ -146,4 +147,4 @@ def _torch_compare(model, samples: list, onnx_outputs: list) -> Comparison:
     return compare_outputs(onnx_outputs, expected)
 
 
-TORCH_ROUTE = ExportRoute(lambda model: (model, {}), _torch_sample, _torch_export, _torch_compare)
+ROUTE = ExportRoute(lambda model: (model, {}), _torch_sample, _torch_export, _torch_compare)

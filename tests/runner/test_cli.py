@@ -232,7 +232,7 @@ def test_sklearn_script_with_13_features(run_cli, test_data):
     assert report["code"]["name"] == "sklearn_train.py" and statuses(report) == [("sklearn_train.py", "ok")]
     (model,) = report["models"]
     assert (model["name"], model["class"], model["onnx"], model["sample"]) == (
-        "classifier", "sklearn.pipeline.Pipeline", "classifier.onnx", "X_test")
+        "classifier", "sklearn.pipeline.Pipeline", "classifier.onnx", "X_train (the rows it was fitted on)")
     assert model["parity"]["label_agreement"] == 1.0 and model["parity"]["max_abs_diff"] < 1e-4
     session = onnxruntime.InferenceSession(str(job.dir / "onnx_models" / "classifier.onnx"),
                                            providers=["CPUExecutionProvider"])
@@ -499,12 +499,14 @@ def test_sigterm_during_the_export_keeps_the_models(start_cli, write_notebook):
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 4, stderr
-    assert stderr.strip().splitlines()[-1] == (f"{TOOL}: stopped by SIGTERM in the code; "
+    assert stderr.strip().splitlines()[-1] == (f"{TOOL}: stopped by SIGTERM while exporting model 'first' (1/2); "
                                                "the outputs written by then are kept")
     report = json.loads((job_dir / "report.json").read_text())
     assert report["status"] == "interrupted" and statuses(report) == [("cell 1", "ok")]
-    assert [(model["name"], model["onnx"]) for model in report["models"]] == [("first", "first.onnx"),
-                                                                           ("second", "second.onnx")]
+    assert report["stopped_during"] == {"phase": "export", "model": "first", "position": "1/2"}
+    # the grace period (60 s) is shared by the models left: both still exported and verified
+    assert [(model["name"], model["state"], model["onnx"]) for model in report["models"]] == [
+        ("first", "exported", "first.onnx"), ("second", "exported", "second.onnx")]
     assert sorted(path.name for path in (job_dir / "onnx_models").iterdir()) == ["first.onnx", "second.onnx"]
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from notebook_job import __version__
 from notebook_job.deliver.executed_notebook import build_executed_notebook, write_executed_notebook
 from notebook_job.deliver.output_files import deliver_output_files
-from notebook_job.deliver.report import TOOL, build_report, verdict, write_report
+from notebook_job.deliver.report import TOOL, build_report, settle_models, verdict, write_report
 from notebook_job.deliver.results_h5 import DEFAULT_AUTO_LIMIT
 from notebook_job.errors import BadInputError, JobError
 from notebook_job.prepare.ipython_syntax import rewrite_cell
@@ -158,6 +158,7 @@ def write_plan(args: argparse.Namespace, job: PreparedJob) -> tuple[Path, Path]:
         "auto_save_limit": args.auto_save_limit, "seed": args.seed, "onnx_dir": str(args.onnx_dir.resolve()),
         "results": str(args.results.resolve()), "outcome": str(outcome_path),
         "native_archive": str(args.native_archive.resolve()) if args.native_archive else None,
+        "time_limit": args.time_limit, "grace": args.grace, "scratch_dir": str(plan_dir / "onnx_scratch"),
         "script_path": _link_script(args.code, job.cells, workdir),
     }
     plan_path = plan_dir / "plan.json"
@@ -200,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     # The user's code is done; a late SIGTERM must not cost the report (the kill after the grace still applies).
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     outcome = json.loads(outcome_path.read_text()) if outcome_path.exists() else None
+    if outcome:
+        settle_models(outcome)
     delivered, delivery_warnings = deliver_output_files(args.workdir.resolve(), args.outputs_dir.resolve())
     if args.executed_notebook:
         _executed_notebook(args, job, outcome)

@@ -65,17 +65,42 @@ class Comparison:
                 "ok": self.within_tolerance, "compared": self.compared, "notes": self.notes}
 
 
-def run_onnx(path: Path, inputs: list) -> list:
-    """onnxruntime outputs for ``inputs``, each cast to the dtype the graph declares."""
+ONNX_STRING = "tensor(string)"
+ORT_ERRORS_ONLY = 3  # onnxruntime log severity: its warnings (coloured, on stderr) are not the user's business
+
+
+def _as_graph_input(value, declared_type: str):
     import numpy as np
+
+    if declared_type == ONNX_STRING:
+        return np.asarray(value).astype(str).astype(object)
+    return np.asarray(value, dtype=ONNX_INPUT_DTYPES.get(declared_type, "float32"))
+
+
+def run_onnx(path: Path, inputs: list | dict) -> list:
+    """onnxruntime outputs for ``inputs`` (a list in graph order, or a dict by input name), each value
+    cast to the type the graph declares; a 1-D column fed to a graph input of rank 2 becomes (n, 1)."""
     import onnxruntime
 
-    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = ORT_ERRORS_ONLY
+    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     declared = session.get_inputs()
-    if len(declared) != len(inputs):
+    if isinstance(inputs, dict):
+        missing = [spec.name for spec in declared if spec.name not in inputs]
+        if missing:
+            raise ExportSkipped(f"the ONNX graph takes inputs the sample does not have: {', '.join(missing)}")
+        values = [inputs[spec.name] for spec in declared]
+    elif len(declared) != len(inputs):
         raise ExportSkipped(f"the ONNX graph takes {len(declared)} inputs, the sample has {len(inputs)}")
-    feed = {spec.name: np.asarray(value, dtype=ONNX_INPUT_DTYPES.get(spec.type, "float32"))
-            for spec, value in zip(declared, inputs)}
+    else:
+        values = list(inputs)
+    feed = {}
+    for spec, value in zip(declared, values):
+        value = _as_graph_input(value, spec.type)
+        if value.ndim == 1 and len(spec.shape) == 2:
+            value = value.reshape(-1, 1)
+        feed[spec.name] = value
     return session.run(None, feed)
 
 

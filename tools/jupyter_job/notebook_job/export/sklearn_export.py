@@ -1,12 +1,22 @@
-"""The scikit-learn route to ONNX: estimators, pipelines and searches, exported with skl2onnx."""
+"""The scikit-learn route to ONNX: estimators, pipelines and searches, exported with skl2onnx.
+
+Attempts, in order: the sample as one float tensor (what onnx_predict feeds), then, for a model
+fitted on a DataFrame, one graph input per column (a ColumnTransformer that selects columns by
+name, string columns). Each attempt follows the converter's own advice on opsets: when skl2onnx
+says which ``target_opset`` it needs, the conversion is retried with it. Every score output the
+ONNX graph has is compared with the model method it stands for.
+"""
 from __future__ import annotations
 
+import ast
 import re
+import sys
 from pathlib import Path
 
 from notebook_job.export.parity import Comparison
-from notebook_job.export.route import ExportRoute, ExportSkipped, first_line, try_declared
-from notebook_job.export.samples import find_sample, shape_fits
+from notebook_job.export.route import Attempt, ExportRefused, ExportRoute, ExportSkipped, first_line
+from notebook_job.export.sklearn_sample import sklearn_sample
+from notebook_job.run.fit_inputs import paused
 
 MISSING_CONVERTER_TYPE = re.compile(r"type '<class '([\w.]+)'>'")
 
@@ -40,105 +50,160 @@ def _final_step(model):
     return model.steps[-1][1] if hasattr(model, "steps") else model
 
 
-def _sklearn_runs(model, arrays: list) -> str | None:
-    width = getattr(model, "n_features_in_", None)
-    if len(arrays) != 1:
-        return f"the model takes one array, not {len(arrays)}"
-    if not shape_fits((None, width))(tuple(arrays[0].shape)):
-        return f"the model takes rows of {width} features, not rows of shape {tuple(arrays[0].shape[1:])}"
-    return None
-
-
-def _sklearn_sample(model, namespace: dict, name: str) -> tuple[list, str, list[str]]:
-    width = getattr(model, "n_features_in_", None)
-    if width is None:
-        raise ExportSkipped("the scikit-learn model does not say how many features it takes (n_features_in_)")
-    arrays, where, warnings = try_declared(model, namespace, name, _sklearn_runs)
-    if arrays is not None:
-        return arrays, where, warnings
-    found = find_sample(namespace, shape_fits((None, width)))
-    if found is None:
-        raise ExportSkipped(f"no variable holds rows of {width} numeric features to export and check the model with")
-    return [found[0]], found[1], warnings
-
-
 def _missing_converter(model, error: Exception) -> ExportSkipped:
     """The one-line reason for a model skl2onnx has no converter for (its message is ten lines of advice)."""
     match = MISSING_CONVERTER_TYPE.search(str(error))
     missing = _public_name(match.group(1)) if match else first_line(error)
     final = _final_step(model)
     if hasattr(final, "fit_predict") and not hasattr(final, "predict") and missing.endswith(type(final).__name__):
-        return ExportSkipped(f"{type(final).__name__} has no predict method: it labels only the rows it was fitted "
+        return ExportRefused(f"{type(final).__name__} has no predict method: it labels only the rows it was fitted "
                              f"on (labels_), so there is no model for new rows, and skl2onnx has no converter for it")
-    return ExportSkipped(f"skl2onnx has no converter for {missing}")
+    return ExportRefused(f"skl2onnx has no converter for {missing}")
 
 
-def _sklearn_export(model, samples: list, path: Path) -> str:
-    import numpy as np
-    from skl2onnx import to_onnx
-    from skl2onnx.common.exceptions import MissingConverter, MissingShapeCalculator
+OPSET_ADVICE = re.compile(r"target_opset\s*=\s*(\{[^{}]*\}|\d+)")
+MAX_OPSET_RETRIES = 3
+ONE_TENSOR = "skl2onnx.to_onnx"
+PER_COLUMN = "skl2onnx.to_onnx (one input per column)"
+SCORE_METHODS = ("predict_proba", "decision_function", "transform", "score_samples")
+
+
+def opset_advice(message: str, current: dict) -> dict | None:
+    """The opsets the converter asks for in ``message``, merged into ``current``; None without new advice."""
+    match = OPSET_ADVICE.search(message)
+    if match is None:
+        return None
+    asked = ast.literal_eval(match.group(1))
+    merged = dict(current)
+    merged.update(asked if isinstance(asked, dict) else {"": asked})
+    return merged if merged != current else None
+
+
+def _options(model) -> dict | None:
     from sklearn.base import is_classifier
 
     final = _final_step(model)
-    first_row = np.asarray(samples[0][:1], dtype=np.float32)
-    options = {id(final): {"zipmap": False}} if is_classifier(final) else None
+    return {id(final): {"zipmap": False}} if is_classifier(final) else None
+
+
+def _convert(model, example, opsets: dict):
+    """skl2onnx.to_onnx without the zipmap (a plain probability matrix), with ``opsets`` when given."""
+    from skl2onnx import to_onnx
+
+    target = opsets or None
     try:
-        try:
-            onnx_model = to_onnx(model, first_row, options=options)
-        except NameError as error:
-            if "zipmap" not in str(error):  # LinearSVC and a few others have no zipmap option: nothing to turn off
-                raise
-            onnx_model = to_onnx(model, first_row)
-    except (MissingShapeCalculator, MissingConverter) as error:
-        raise _missing_converter(model, error) from None
-    path.write_bytes(onnx_model.SerializeToString())
-    return "skl2onnx.to_onnx"
+        return to_onnx(model, example, options=_options(model), target_opset=target)
+    except NameError as error:
+        if "zipmap" not in str(error):  # LinearSVC and a few others have no zipmap option: nothing to turn off
+            raise
+        return to_onnx(model, example, target_opset=target)
 
 
-def _compare_scores(comparison: Comparison, model, rows, onnx_outputs: list) -> None:
-    """A classifier's second ONNX output against predict_proba, else decision_function, where shapes allow."""
-    import numpy as np
+def _writer(model, example, base_name: str):
+    """``write(path) -> route name`` for one input layout, retried with the opsets the converter asks for."""
+    from skl2onnx.common.exceptions import MissingConverter, MissingShapeCalculator
 
-    if len(onnx_outputs) < 2:
-        return
-    if hasattr(model, "predict_proba"):
-        comparison.add_values(onnx_outputs[1], model.predict_proba(rows), "predict_proba")
-    elif hasattr(model, "decision_function"):
-        scores = model.decision_function(rows)
-        if np.size(onnx_outputs[1]) == np.size(scores):
-            comparison.add_values(onnx_outputs[1], scores, "decision_function")
+    def write(path: Path) -> str:
+        opsets: dict = {}
+        for _ in range(MAX_OPSET_RETRIES + 1):
+            try:
+                onnx_model = _convert(model, example, opsets)
+                break
+            except (MissingShapeCalculator, MissingConverter) as error:
+                raise _missing_converter(model, error) from None
+            except RuntimeError as error:
+                advised = opset_advice(str(error), opsets)
+                if advised is None:
+                    raise ExportSkipped(first_line(error)) from None
+                opsets = advised
         else:
-            comparison.notes.append(f"decision_function not compared: the ONNX scores have shape "
-                                    f"{tuple(np.shape(onnx_outputs[1]))}, decision_function {tuple(scores.shape)}")
-    else:
-        comparison.notes.append("the ONNX scores were not compared: the model has no predict_proba or "
-                                "decision_function to compare them with")
+            raise ExportSkipped(f"skl2onnx still asked for other opsets after {MAX_OPSET_RETRIES} retries")
+        path.write_bytes(onnx_model.SerializeToString())
+        return f"{base_name} (target_opset={opsets})" if opsets else base_name
+
+    return write
 
 
-def _sklearn_compare(model, samples: list, onnx_outputs: list) -> Comparison:
+def _float_rows(value):
+    """(float32 rows for the graph, the same values in the model's own types) of an array or numeric DataFrame."""
     import numpy as np
-    from sklearn.base import is_classifier, is_regressor
 
-    # The values the ONNX graph got (float32), in the dtype the user's code used: KMeans, for one, refuses
-    # to predict on a dtype other than the one it was fitted on.
-    sample = np.asarray(samples[0])
-    native = sample.dtype if sample.dtype.kind == "f" else np.float64
-    rows = sample.astype(np.float32).astype(native)
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and isinstance(value, pandas.DataFrame):
+        graph = value.to_numpy(dtype=np.float32)
+        rounded = value.copy()
+        for column in rounded.columns:
+            if rounded[column].dtype.kind == "f":
+                rounded[column] = rounded[column].astype(np.float32).astype(rounded[column].dtype)
+        return graph, rounded
+    array = np.asarray(value)
+    native = array.dtype if array.dtype.kind == "f" else np.float64
+    # KMeans, for one, refuses to predict on a dtype other than the one it was fitted on
+    return array.astype(np.float32), array.astype(np.float32).astype(native)
+
+
+def _sklearn_attempts(model, sample) -> list[Attempt]:
+    value = sample.value
+    pandas = sys.modules.get("pandas")
+    is_frame = pandas is not None and isinstance(value, pandas.DataFrame)
+    attempts = []
+    if not is_frame or all(value[column].dtype.kind in "fiub" for column in value.columns):
+        graph, model_input = _float_rows(value)
+        attempts.append(Attempt(ONE_TENSOR, _writer(model, graph[:1], ONE_TENSOR), [graph], model_input))
+    if is_frame:
+        columns = {str(column): value[column].to_numpy() for column in value.columns}
+        attempts.append(Attempt(PER_COLUMN, _writer(model, value.iloc[:1], PER_COLUMN), columns, value))
+    return attempts
+
+
+def _binary_column(onnx_scores, expected):
+    """(n, 2) ONNX scores against a (n,) method: the column that matches (converters differ on which), else None."""
+    import numpy as np
+
+    onnx_scores = np.asarray(onnx_scores, dtype=np.float64)
+    if onnx_scores.ndim != 2 or onnx_scores.shape[1] != 2 or np.ndim(expected) != 1:
+        return None
+    return min((1, 0), key=lambda column: float(np.max(np.abs(onnx_scores[:, column] - expected))))
+
+
+def _compare_scores(comparison: Comparison, model, rows, onnx_scores) -> None:
+    """The ONNX score output against the first method of the model it matches in shape."""
+    import numpy as np
+
+    tried = []
+    for method in SCORE_METHODS:
+        if not hasattr(model, method):
+            continue
+        expected = np.asarray(getattr(model, method)(rows), dtype=np.float64)
+        if np.size(onnx_scores) == expected.size:
+            comparison.add_values(onnx_scores, expected, method)
+            return
+        column = _binary_column(onnx_scores, expected)
+        if column is not None:
+            comparison.add_values(np.asarray(onnx_scores)[:, column], expected, f"{method} (ONNX score column {column})")
+            return
+        tried.append(f"{method} {tuple(expected.shape)}")
+    comparison.notes.append(f"the ONNX scores {tuple(np.shape(onnx_scores))} were not compared: "
+                            + (f"no method has their shape ({', '.join(tried)})" if tried else
+                               "the model has no predict_proba, decision_function, transform or score_samples"))
+
+
+def _sklearn_compare(model, rows, onnx_outputs: list) -> Comparison:
+    from sklearn.base import is_regressor
+
     comparison = Comparison()
-    if hasattr(model, "predict"):
-        predicted = model.predict(rows)
-        if is_regressor(model):
-            comparison.add_values(onnx_outputs[0], predicted, "predict")
-        else:
-            comparison.add_labels(onnx_outputs[0], predicted, "predict")
-        if is_classifier(model):
-            _compare_scores(comparison, model, rows, onnx_outputs)
-        elif hasattr(model, "transform") and len(onnx_outputs) > 1:  # KMeans: cluster labels, then distances
-            comparison.add_values(onnx_outputs[1], model.transform(rows), "transform")
-    elif hasattr(model, "transform"):
-        comparison.add_values(onnx_outputs[0], model.transform(rows), "transform")
+    with paused():
+        if hasattr(model, "predict"):
+            predicted = model.predict(rows)
+            if is_regressor(model):
+                comparison.add_values(onnx_outputs[0], predicted, "predict")
+            else:
+                comparison.add_labels(onnx_outputs[0], predicted, "predict")
+            if len(onnx_outputs) > 1:
+                _compare_scores(comparison, model, rows, onnx_outputs[1])
+        elif hasattr(model, "transform"):
+            comparison.add_values(onnx_outputs[0], model.transform(rows), "transform")
     return comparison
 
 
-
-ROUTE = ExportRoute(_sklearn_prepare, _sklearn_sample, _sklearn_export, _sklearn_compare)
+ROUTE = ExportRoute(_sklearn_prepare, sklearn_sample, _sklearn_attempts, _sklearn_compare)

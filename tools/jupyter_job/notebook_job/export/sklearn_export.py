@@ -101,6 +101,7 @@ def _convert(model, example, opsets: dict):
 
 def _writer(model, example, base_name: str):
     """``write(path) -> route name`` for one input layout, retried with the opsets the converter asks for."""
+    from skl2onnx import get_latest_tested_opset_version
     from skl2onnx.common.exceptions import MissingConverter, MissingShapeCalculator
 
     def write(path: Path) -> str:
@@ -115,7 +116,10 @@ def _writer(model, example, base_name: str):
                 advised = opset_advice(str(error), opsets)
                 if advised is None:
                     raise ExportSkipped(first_line(error)) from None
-                opsets = advised
+                # a domain pinned alone leaves the main one unset ("op_version must be specified"):
+                # give it the newest opset this skl2onnx was tested with, its own default
+                advised.setdefault("", get_latest_tested_opset_version())
+                opsets = dict(sorted(advised.items()))
         else:
             raise ExportSkipped(f"skl2onnx still asked for other opsets after {MAX_OPSET_RETRIES} retries")
         path.write_bytes(onnx_model.SerializeToString())

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,6 +141,31 @@ def start_cli(tmp_path: Path):
         except ProcessLookupError:
             pass
         process.communicate()
+
+
+@pytest.fixture(scope="session")
+def cli_stopped_in():
+    """``cli_stopped_in(directory, ready, *args)`` -> CliRun of a job sent SIGTERM once ``ready(directory)`` holds.
+
+    For module-scoped fixtures that stop a job at a moment the test chooses (a file the code writes), not
+    after a number of seconds: the stop lands where intended however busy the machine is.
+    """
+    def run(directory: Path, ready, *args: object) -> CliRun:
+        directory.mkdir(parents=True, exist_ok=True)
+        process = subprocess.Popen(cli_command(*args), cwd=directory, env=package_env(), text=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        deadline = time.monotonic() + CLI_TIMEOUT * 5
+        while not ready(directory) and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+        try:
+            stdout, stderr = process.communicate(timeout=CLI_TIMEOUT)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+        return CliRun(process.returncode, stdout, stderr, directory)
+    return run
 
 
 @pytest.fixture(scope="session")

@@ -142,11 +142,11 @@ def test_hard_exit_of_the_child_is_reported(run_cli, write_notebook):
 
 
 def test_time_limit_stops_the_cell_and_keeps_the_outputs(run_cli, write_notebook):
-    started = time.monotonic()
-    job = run_cli("--code", write_notebook(SLEEPING), "--time-limit", 3, "--grace", 5)
-    assert time.monotonic() - started < 20
+    """Cell 2 holds until the stop, so the limit lands there; the limit leaves cell 1 ample time."""
+    job = run_cli("--code", write_notebook(["score = 0.5", "import time\nwhile True:\n    time.sleep(0.05)"]),
+                  "--time-limit", 15, "--grace", 5)
     assert job.returncode == 3
-    assert job.last_stderr_line == (f"{TOOL}: time limit of 3 s reached in cell 2; "
+    assert job.last_stderr_line == (f"{TOOL}: time limit of 15 s reached in cell 2; "
                                     "the outputs written by then are kept")
     report = job.report()
     assert (report["status"], statuses(report)) == ("time limit", [("cell 1", "ok"), ("cell 2", "interrupted")])
@@ -154,10 +154,8 @@ def test_time_limit_stops_the_cell_and_keeps_the_outputs(run_cli, write_notebook
 
 
 def test_code_that_ignores_sigterm_is_killed_after_the_grace_period(run_cli, write_notebook):
-    started = time.monotonic()
     job = run_cli("--code", write_notebook(["import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
-                                            "time.sleep(60)"]), "--time-limit", 1, "--grace", 1)
-    assert time.monotonic() - started < 20
+                                            "while True:\n    time.sleep(0.05)"]), "--time-limit", 1, "--grace", 1)
     assert job.returncode == 3
     assert job.last_stderr_line == (f"{TOOL}: time limit of 1 s reached in the code; "
                                     "the outputs written by then are kept")
@@ -312,10 +310,13 @@ def checkpoint_epoch(path) -> int:
 
 
 @pytest.fixture(scope="module")
-def stopped_training(cli_in, tmp_path_factory, test_data):
-    """resume_training.ipynb stopped by the time limit mid-training (the import of Keras takes about 6 s)."""
-    return cli_in(tmp_path_factory.mktemp("stopped"), "--code", test_data / "resume_training.ipynb",
-                  "--input", f"train.h5={test_data / 'train.h5'}", "--time-limit", 12, "--grace", 30)
+def stopped_training(cli_stopped_in, tmp_path_factory, test_data):
+    """resume_training.ipynb stopped mid-training: SIGTERM (what the time limit sends) once the first epoch's
+    checkpoint exists, so the stop lands in the training however long Keras takes to import here."""
+    return cli_stopped_in(tmp_path_factory.mktemp("stopped"),
+                          lambda folder: (folder / "work" / "outputs" / "checkpoint.weights.h5").exists(),
+                          "--code", test_data / "resume_training.ipynb",
+                          "--input", f"train.h5={test_data / 'train.h5'}", "--grace", 60)
 
 
 @pytest.fixture(scope="module")
@@ -332,10 +333,10 @@ def resumed_training(cli_in, tmp_path_factory, test_data, stopped_training):
 
 
 @pytest.mark.slow
-def test_time_limit_during_training_leaves_a_checkpoint(stopped_training):
+def test_a_stop_during_training_leaves_a_checkpoint(stopped_training):
     job = stopped_training
-    assert job.returncode == 3, job.stderr
-    assert job.last_stderr_line == f"{TOOL}: time limit of 12 s reached in cell 5; the outputs written by then are kept"
+    assert job.returncode == 4, job.stderr
+    assert job.last_stderr_line == f"{TOOL}: stopped by SIGTERM in cell 5; the outputs written by then are kept"
     checkpoint = job.dir / "extra_outputs" / "checkpoint.weights.h5"
     epoch = checkpoint_epoch(checkpoint)
     assert epoch >= 1
@@ -344,7 +345,7 @@ def test_time_limit_during_training_leaves_a_checkpoint(stopped_training):
     with h5py.File(checkpoint, "r") as h5:
         assert "layers" in h5
     report = job.report()
-    assert report["status"] == "time limit"
+    assert report["status"] == "interrupted"
     assert statuses(report) == [("cell 2", "ok"), ("cell 3", "ok"), ("cell 4", "ok"), ("cell 5", "interrupted")]
     assert report["output_files"] == [{"file": "outputs/checkpoint.weights.h5", "name": "checkpoint.weights.h5",
                                        "bytes": checkpoint.stat().st_size}]

@@ -42,7 +42,17 @@ def saved_attrs(path) -> dict:
 @pytest.fixture(scope="module")
 def keras_job(cli_in, tmp_path_factory, test_data):
     return cli_in(tmp_path_factory.mktemp("keras_job"), "--code", test_data / "keras_train.ipynb",
-                  "--input", f"train.h5={test_data / 'train.h5'}", "--input", f"test={test_data / 'test.h5'}")
+                  "--input", f"train.h5={test_data / 'train.h5'}", "--input", f"test={test_data / 'test.h5'}",
+                  "--report-html", "report.html")
+
+
+@pytest.mark.slow
+def test_keras_history_is_a_curve_in_both_reports(keras_job):
+    (chart,) = keras_job.report()["training_curves"]
+    assert chart["name"] == "history" and {"loss", "accuracy"} <= set(chart["series"])
+    assert all(len(points) == len(chart["series"]["loss"]) >= 1 for points in chart["series"].values())
+    page = (keras_job.dir / "report.html").read_text()
+    assert page.count("<polyline") == len(chart["series"]) and ">loss<" in page and "<script" not in page
 
 
 @pytest.mark.slow

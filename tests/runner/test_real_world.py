@@ -157,8 +157,13 @@ RNN = [
 
 def test_a_pytorch_rnn_is_exported_with_a_dynamic_batch(run_cli, write_notebook):
     pytest.importorskip("torch")
-    job = run_cli("--code", write_notebook(RNN))
+    job = run_cli("--code", write_notebook(RNN), "--report-html", "report.html")
     assert job.returncode == 0, job.stderr
+    assert [chart["name"] for chart in job.report()["training_curves"]] == ["lists in the notebook"]
+    assert len(job.report()["training_curves"][0]["series"]["losses"]) == 5
+    page = (job.dir / "report.html").read_text()
+    assert "<svg" in page and ">losses<" in page and "<script" not in page
+    assert "<td>torch.onnx.export(dynamo=False)</td>" in page
     (model,) = job.report()["models"]
     assert (model["name"], model["state"], model["route"]) == ("model", "exported", "torch.onnx.export(dynamo=False)")
     assert model["parity"]["ok"] and model["parity"]["max_abs_diff"] < 1e-4

@@ -18,6 +18,7 @@ from pathlib import Path
 from notebook_job.checkpoint import request_stop
 from notebook_job.deliver.native_models import write_native_archive
 from notebook_job.deliver.results_h5 import select_results, write_results
+from notebook_job.deliver.training_curves import find_curves
 from notebook_job.export.export_loop import Budget, ExportLoop
 from notebook_job.export.models import FoundModel, find_models
 from notebook_job.prepare.notebook_code import CodeCell
@@ -105,6 +106,7 @@ def run_plan(plan: dict) -> None:
     signal.signal(signal.SIGTERM, lambda signum, frame: outcome.stop_received(grace))
     outcome.update(cells=run.timings, records=run.records, failure=run.failure.as_dict() if run.failure else None,
                    versions=package_versions(), device=compute_device())
+    outcome["training_curves"] = find_curves(namespace)
     outcome.enter("results")
     outcome["results"] = _write_results(namespace, plan)
     export_started = time.perf_counter()

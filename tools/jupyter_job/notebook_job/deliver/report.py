@@ -99,6 +99,7 @@ def build_report(*, status: str, message: str, code: dict, inputs: list[dict], i
         "ipython_lines": ipython,
         "cells": outcome.get("cells", []),
         "models": outcome.get("models", []),
+        "training_curves": outcome.get("training_curves", []),
         "results": outcome.get("results", {}),
         "native_archive": outcome.get("native_archive"),
         "warnings": collect_warnings(outcome) if outcome else [],

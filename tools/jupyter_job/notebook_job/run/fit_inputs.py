@@ -49,8 +49,15 @@ def remember(estimator: object, data: object, fitting: bool) -> None:
         data_ref = weakref.ref(data)
     except TypeError:
         data_ref = None
+    key = id(estimator)
+
+    def forget(dead: weakref.ref) -> None:
+        """Drop the rows once the estimator is gone: a grid search fits hundreds of clones."""
+        if key in _SEEN and _SEEN[key][0] is dead:
+            del _SEEN[key]
+
     try:
-        _SEEN[id(estimator)] = (weakref.ref(estimator), rows, fitting, data_ref)
+        _SEEN[key] = (weakref.ref(estimator, forget), rows, fitting, data_ref)
     except TypeError:  # an estimator that refuses weak references is simply not remembered
         pass
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bench_common import MIB, Context, Row, Samples, du_bytes, float32_input, run_runner, write_notebook
 
-from notebook_job.staging import stage_inputs
+from notebook_job.prepare.staging import stage_inputs
 
 SECTION = "staging"
 SIZES = (("100 MB", 100), ("2 GB", 2048))

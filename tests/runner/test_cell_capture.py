@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from notebook_job import cell_capture
-from notebook_job.cell_capture import TRUNCATED, CellCapture
+from notebook_job.run import cell_capture
+from notebook_job.run.cell_capture import TRUNCATED, CellCapture
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

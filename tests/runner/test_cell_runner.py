@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from notebook_job.cell_runner import JobInterrupted, fresh_main_module, run_cells
-from notebook_job.notebook_code import CodeCell
+from notebook_job.prepare.notebook_code import CodeCell
+from notebook_job.run.cell_runner import JobInterrupted, fresh_main_module, run_cells
 
 
 @pytest.fixture

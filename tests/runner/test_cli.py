@@ -44,7 +44,17 @@ def saved_attrs(path) -> dict:
 @pytest.fixture(scope="module")
 def keras_job(cli_in, tmp_path_factory, test_data):
     return cli_in(tmp_path_factory.mktemp("keras_job"), "--code", test_data / "keras_train.ipynb",
-                  "--input", f"train.h5={test_data / 'train.h5'}", "--input", f"test={test_data / 'test.h5'}")
+                  "--input", f"train.h5={test_data / 'train.h5'}", "--input", f"test={test_data / 'test.h5'}",
+                  "--report-html", "report.html")
+
+
+@pytest.mark.slow
+def test_keras_history_is_a_curve_in_both_reports(keras_job):
+    (chart,) = keras_job.report()["training_curves"]
+    assert chart["name"] == "history" and {"loss", "accuracy"} <= set(chart["series"])
+    assert all(len(points) == len(chart["series"]["loss"]) >= 1 for points in chart["series"].values())
+    page = (keras_job.dir / "report.html").read_text()
+    assert page.count("<polyline") == len(chart["series"]) and ">loss<" in page and "<script" not in page
 
 
 @pytest.mark.slow
@@ -229,7 +239,7 @@ def test_sklearn_script_with_13_features(run_cli, test_data):
     assert report["code"]["name"] == "sklearn_train.py" and statuses(report) == [("sklearn_train.py", "ok")]
     (model,) = report["models"]
     assert (model["name"], model["class"], model["onnx"], model["sample"]) == (
-        "classifier", "sklearn.pipeline.Pipeline", "classifier.onnx", "X_test")
+        "classifier", "sklearn.pipeline.Pipeline", "classifier.onnx", "X_train (the rows it was fitted on)")
     assert model["parity"]["label_agreement"] == 1.0 and model["parity"]["max_abs_diff"] < 1e-4
     session = onnxruntime.InferenceSession(str(job.dir / "onnx_models" / "classifier.onnx"),
                                            providers=["CPUExecutionProvider"])
@@ -503,12 +513,14 @@ def test_sigterm_during_the_export_keeps_the_models(start_cli, write_notebook):
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 4, stderr
-    assert stderr.strip().splitlines()[-1] == (f"{TOOL}: stopped by SIGTERM in the code; "
+    assert stderr.strip().splitlines()[-1] == (f"{TOOL}: stopped by SIGTERM while exporting model 'first' (1/2); "
                                                "the outputs written by then are kept")
     report = json.loads((job_dir / "report.json").read_text())
     assert report["status"] == "interrupted" and statuses(report) == [("cell 1", "ok")]
-    assert [(model["name"], model["onnx"]) for model in report["models"]] == [("first", "first.onnx"),
-                                                                           ("second", "second.onnx")]
+    assert report["stopped_during"] == {"phase": "export", "model": "first", "position": "1/2"}
+    # the grace period (60 s) is shared by the models left: both still exported and verified
+    assert [(model["name"], model["state"], model["onnx"]) for model in report["models"]] == [
+        ("first", "exported", "first.onnx"), ("second", "exported", "second.onnx")]
     assert sorted(path.name for path in (job_dir / "onnx_models").iterdir()) == ["first.onnx", "second.onnx"]
 
 

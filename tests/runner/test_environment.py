@@ -10,14 +10,14 @@ import h5py
 import numpy as np
 import pytest
 
-from notebook_job.environment import compute_device, package_versions
-from notebook_job.import_hooks import after_import
+from notebook_job.run.environment import compute_device, package_versions
+from notebook_job.run.import_hooks import after_import
 
 
 def test_numpy_is_seeded_when_imported_after_apply_seed(run_python):
     out = run_python(
         "import json, random, sys\n"
-        "from notebook_job.environment import apply_seed\n"
+        "from notebook_job.run.environment import apply_seed\n"
         "apply_seed(7)\n"
         "assert 'numpy' not in sys.modules\n"
         "first_python = random.random()\n"

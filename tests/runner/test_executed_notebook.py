@@ -8,9 +8,9 @@ import json
 import nbformat
 import pytest
 
-from notebook_job.cell_runner import fresh_main_module, run_cells
-from notebook_job.executed_notebook import build_executed_notebook, write_executed_notebook
-from notebook_job.notebook_code import INJECTED_FILENAME, inject_parameters, load_cells
+from notebook_job.deliver.executed_notebook import build_executed_notebook, write_executed_notebook
+from notebook_job.prepare.notebook_code import INJECTED_FILENAME, inject_parameters, load_cells
+from notebook_job.run.cell_runner import fresh_main_module, run_cells
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PLOT = ("import sys\nimport matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
@@ -50,7 +50,10 @@ def test_outputs_counts_and_the_injected_cell(execute, write_notebook):
     assert injected == {"id": "injected-parameters", "cell_type": "code",
                         "metadata": {"tags": ["injected-parameters"]}, "source": "epochs = 3\nrates = [0.1, 0.2]\n",
                         "execution_count": 2, "outputs": []}
-    stdout, stderr, figure = plot["outputs"]
+    stdout, stderr, figure, result = plot["outputs"]
+    # as in Jupyter: the value of plt.plot(...) ending the cell is its execute_result
+    assert (result["output_type"], result["execution_count"]) == ("execute_result", 3)
+    assert result["data"]["text/plain"].startswith("[<matplotlib.lines.Line2D")
     assert stdout == {"output_type": "stream", "name": "stdout", "text": "hello\n"}
     assert stderr == {"output_type": "stream", "name": "stderr", "text": "careful\n"}
     assert (figure["output_type"], figure["metadata"], figure["data"]["text/plain"]) == ("display_data", {},

@@ -116,7 +116,7 @@ def test_sklearn_zoo_exports_all_but_the_kernel_density(sklearn_zoo_job):
         assert (parity["ok"], parity["rows"], parity["label_agreement"], parity["compared"]) == (
             True, 32, 1.0, ["predict", compared]), name
         assert parity["max_abs_diff"] < 1e-5, name
-        assert (models[name]["sample"], models[name]["warnings"]) == ("X_test", []), name
+        assert (models[name]["sample"], models[name]["warnings"]) == ("X_train (the rows it was fitted on)", []), name
     assert (models["search"]["exported"], models["search"]["exported_class"]) == (
         "best_estimator_ of GridSearchCV", "sklearn.svm._classes.SVC")
     report = sklearn_zoo_job.report()

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from notebook_job.errors import BadInputError
-from notebook_job.hdf5_check import check_hdf5, has_hdf5_signature
+from notebook_job.prepare.hdf5_check import check_hdf5, has_hdf5_signature
 
 
 def refused(path, name: str = "input.h5") -> str:

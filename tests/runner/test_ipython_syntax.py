@@ -5,11 +5,11 @@ import re
 
 import pytest
 
-from notebook_job.cell_runner import run_cells
 from notebook_job.errors import RefusedCodeError
-from notebook_job.ipython_syntax import rewrite_cell
-from notebook_job.notebook_code import CodeCell
-from notebook_job.notebook_helpers import NotebookHelpers, ShellCommandError
+from notebook_job.prepare.ipython_syntax import rewrite_cell
+from notebook_job.prepare.notebook_code import CodeCell
+from notebook_job.run.cell_runner import run_cells
+from notebook_job.run.notebook_helpers import NotebookHelpers, ShellCommandError
 
 
 def cell(source: str, number: int = 3) -> CodeCell:

@@ -12,7 +12,7 @@ from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from notebook_job.models import find_models, framework_of
+from notebook_job.export.models import find_models, framework_of
 
 
 class Zorblax(LogisticRegression):
@@ -68,8 +68,8 @@ def test_nothing_is_found_or_imported_without_a_framework(run_python):
         "import json, sys\n"
         "import numpy as np\n"
         "import notebook_job.child\n"
-        "from notebook_job.environment import compute_device\n"
-        "from notebook_job.models import find_models\n"
+        "from notebook_job.run.environment import compute_device\n"
+        "from notebook_job.export.models import find_models\n"
         "namespace = {'X': np.zeros((3, 4)), 'd': {'a': [1, 2]}, 'name': 'keras.Model'}\n"
         "print(json.dumps({'found': find_models(namespace), 'device': compute_device(),\n"
         "                  'loaded': sorted(m for m in ('tensorflow', 'keras', 'sklearn', 'torch', 'onnx',\n"

@@ -9,8 +9,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from notebook_job.models import KERAS, SKLEARN, TORCH, FoundModel
-from notebook_job.native_models import write_native_archive, zip_folder
+from notebook_job.deliver.native_models import write_native_archive, zip_folder
+from notebook_job.export.models import KERAS, SKLEARN, TORCH, FoundModel
 
 
 @pytest.fixture(scope="module")

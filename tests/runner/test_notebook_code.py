@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from notebook_job.errors import BadInputError
-from notebook_job.notebook_code import CodeCell, inject_parameters, load_cells, looks_like_notebook
+from notebook_job.prepare.notebook_code import CodeCell, inject_parameters, load_cells, looks_like_notebook
 
 
 def test_cells_are_numbered_by_position_counting_markdown(write_notebook):

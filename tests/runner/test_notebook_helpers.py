@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from notebook_job.notebook_helpers import NotebookHelpers, ShellCommandError, display
+from notebook_job.run.notebook_helpers import NotebookHelpers, ShellCommandError, display
 
 
 @pytest.fixture

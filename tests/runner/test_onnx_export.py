@@ -23,9 +23,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.svm import SVC, SVR, LinearSVC
 
-from notebook_job.child import _export_all
-from notebook_job.models import FoundModel
-from notebook_job.onnx_export import Comparison, export_model
+from notebook_job.export.export_loop import export_all as export_models
+from notebook_job.export.models import FoundModel
+from notebook_job.export.onnx_export import export_model
+from notebook_job.export.parity import Comparison
 
 SKLEARN_EXPORTED = ("logistic", "forest", "pipeline", "regressor", "kmeans", "search", "gaussian_nb",
                     "multinomial_nb", "svc_proba", "svc", "svc_binary", "linear_svc", "svr", "randomized",
@@ -35,7 +36,7 @@ SCORES_COMPARED = {"logistic": "predict_proba", "forest": "predict_proba", "pipe
                    "search": "predict_proba", "gaussian_nb": "predict_proba", "multinomial_nb": "predict_proba",
                    "svc_proba": "predict_proba", "randomized": "predict_proba", "models_a_b": "predict_proba",
                    "models_a_b_2": "predict_proba", "svc": "decision_function", "linear_svc": "decision_function",
-                   "kmeans": "transform"}
+                   "kmeans": "transform", "svc_binary": "decision_function (ONNX score column 0)"}
 
 
 def onnx_outputs(path, rows) -> list:
@@ -50,7 +51,7 @@ def input_dims(path) -> list:
 
 def export_all(namespace: dict, onnx_dir) -> tuple[dict, dict, object]:
     """(namespace, report entries by model name, onnx_dir) after the child's export pass over ``namespace``."""
-    return namespace, {entry["name"]: entry for entry in _export_all(namespace, onnx_dir)}, onnx_dir
+    return namespace, {entry["name"]: entry for entry in export_models(namespace, onnx_dir)}, onnx_dir
 
 
 def assert_exported(entry: dict, name: str, framework: str, sample: str = "X_test", rows: int = 32) -> None:
@@ -123,8 +124,7 @@ def test_sklearn_models_export_with_the_real_feature_count(sklearn_export):
         assert entry["parity"]["max_abs_diff"] < 1e-5, name
         assert entry["parity"]["label_agreement"] == (None if name in ("regressor", "svr") else 1.0), name
         assert entry["parity"]["compared"] == ["predict"] + ([SCORES_COMPARED[name]] if name in SCORES_COMPARED else []), name
-        assert entry["parity"]["notes"] == ([] if name != "svc_binary" else [
-            "decision_function not compared: the ONNX scores have shape (32, 2), decision_function (32,)"]), name
+        assert entry["parity"]["notes"] == [], name
         assert ("exported" in entry) is (name in ("search", "randomized")), name
 
 
@@ -141,8 +141,10 @@ def test_sklearn_onnx_files_match_the_models(sklearn_export):
         labels, scores = onnx_outputs(onnx_dir / f"{name}.onnx", rows)
         assert np.array_equal(labels, namespace[name].predict(rows)), name
         assert np.abs(scores - namespace[name].decision_function(rows)).max() < 1e-5, name
-    labels, _ = onnx_outputs(onnx_dir / "svc_binary.onnx", rows)
+    labels, scores = onnx_outputs(onnx_dir / "svc_binary.onnx", rows)
     assert np.array_equal(labels.astype(bool), namespace["svc_binary"].predict(rows))
+    # a binary SVC without predict_proba: skl2onnx writes (n, 2) scores, decision_function is (n,)
+    assert np.abs(scores[:, 0] - namespace["svc_binary"].decision_function(rows)).max() < 1e-5
     for name in ("regressor", "svr"):
         (predicted,) = onnx_outputs(onnx_dir / f"{name}.onnx", rows)
         assert np.abs(predicted.ravel() - namespace[name].predict(rows)).max() < 1e-5, name
@@ -204,10 +206,10 @@ def test_exporting_sklearn_models_imports_no_other_framework(run_python, test_da
         "from pathlib import Path\n"
         "import h5py\n"
         "from sklearn.naive_bayes import GaussianNB\n"
-        "from notebook_job.child import _export_all\n"
+        "from notebook_job.export.export_loop import export_all\n"
         f"with h5py.File({str(test_data / 'features13.h5')!r}, 'r') as h5:\n"
         "    X, y = h5['X'][:], h5['y'][:]\n"
-        "entries = _export_all({'X_test': X, 'nb': GaussianNB().fit(X, y)}, Path('onnx'))\n"
+        "entries = export_all({'X_test': X, 'nb': GaussianNB().fit(X, y)}, Path('onnx'))\n"
         "print(json.dumps({'onnx': [entry['onnx'] for entry in entries],\n"
         "                  'loaded': sorted(m for m in ('torch', 'tensorflow', 'keras', 'tf2onnx')\n"
         "                                   if m in sys.modules)}))\n")
@@ -488,14 +490,14 @@ def test_a_declared_sample_variable_wins_over_the_data_and_the_attribute_over_it
     _, X_test, _ = features13(test_data)
     net = torch.nn.Linear(13, 3)
     namespace = {"X_test": X_test, "sample_input": X_test[:3], "net": net}
-    (entry,) = _export_all(namespace, tmp_path / "variable")
+    (entry,) = export_models(namespace, tmp_path / "variable")
     assert (entry["sample"], entry["parity"]["rows"], entry["parity"]["ok"]) == ("sample_input", 3, True)
     net.example_input = torch.zeros((2, 13))
     namespace["example_input"] = np.zeros((5, 4))  # refused by the module: a warning, then the next declared one
-    (entry,) = _export_all(namespace, tmp_path / "attribute")
+    (entry,) = export_models(namespace, tmp_path / "attribute")
     assert (entry["sample"], entry["parity"]["rows"]) == ("net.example_input", 2)
     namespace["example_input"], net.example_input = np.zeros((5, 4)), None
-    (entry,) = _export_all(namespace, tmp_path / "refused")
+    (entry,) = export_models(namespace, tmp_path / "refused")
     assert (entry["sample"], entry["parity"]["rows"]) == ("sample_input", 3)
     (warning,) = entry["warnings"]
     assert warning.startswith("the declared sample example_input does not run through the model (RuntimeError: ")
@@ -508,7 +510,7 @@ def test_a_torch_module_on_the_gpu_is_exported_from_there(tmp_path, test_data):
     _, X_test, _ = features13(test_data)
     torch.manual_seed(0)
     net = torch.nn.Sequential(torch.nn.Linear(13, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3)).cuda()
-    (entry,) = _export_all({"X_test": torch.tensor(X_test, device="cuda"), "net": net}, tmp_path)
+    (entry,) = export_models({"X_test": torch.tensor(X_test, device="cuda"), "net": net}, tmp_path)
     assert (entry["onnx"], entry["sample"], entry["warnings"]) == ("net.onnx", "X_test", [])
     assert entry["parity"]["ok"] and entry["parity"]["max_abs_diff"] < 1e-4
 
@@ -517,10 +519,10 @@ def test_sklearn_models_take_a_declared_sample_of_their_width(tmp_path, test_dat
     X_train, X_test, y_train = features13(test_data)
     namespace = {"X_test": X_test, "example_input": X_test[:6], "sample_input": X_test[:, :4],
                  "nb": GaussianNB().fit(X_train, y_train)}
-    (entry,) = _export_all(namespace, tmp_path / "fits")
+    (entry,) = export_models(namespace, tmp_path / "fits")
     assert (entry["sample"], entry["parity"]["rows"], entry["warnings"]) == ("example_input", 6, [])
     namespace["example_input"] = X_test[:, :5]
-    (entry,) = _export_all(namespace, tmp_path / "too_narrow")
+    (entry,) = export_models(namespace, tmp_path / "too_narrow")
     assert (entry["sample"], entry["parity"]["rows"], entry["parity"]["ok"]) == ("X_test", 32, True)
     assert entry["warnings"] == [
         f"the declared sample {name} does not run through the model (the model takes rows of 13 features, not rows "

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from notebook_job.output_files import deliver_output_files, galaxy_name
+from notebook_job.deliver.output_files import deliver_output_files, galaxy_name
 
 
 @pytest.fixture

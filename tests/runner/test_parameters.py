@@ -6,8 +6,8 @@ import math
 import pytest
 
 from notebook_job.errors import EXIT_BAD_INPUT, BadInputError
-from notebook_job.notebook_code import parameters_cell
-from notebook_job.parameters import check_name, python_literal, typed_parameters
+from notebook_job.prepare.notebook_code import parameters_cell
+from notebook_job.prepare.parameters import check_name, python_literal, typed_parameters
 
 
 def entry(name: str, kind: str, value: object) -> dict:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from notebook_job.results_h5 import select_results, write_results
+from notebook_job.deliver.results_h5 import select_results, write_results
 
 LIMIT = 1000
 
@@ -107,7 +107,7 @@ def test_arrays_read_from_hdf5_are_recognised_by_origin(run_python, make_h5):
     make_h5("data.h5", X=np.arange(4.0))
     out = run_python(
         "import json\n"
-        "from notebook_job.input_reads import read_from_hdf5, watch_hdf5_reads\n"
+        "from notebook_job.run.input_reads import read_from_hdf5, watch_hdf5_reads\n"
         "watch_hdf5_reads()\n"
         "import h5py, numpy as np\n"
         "with h5py.File('inputs/data.h5', 'r') as h5:\n"

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from notebook_job.samples import SAMPLE_ROWS, declared_samples, find_sample, ranked_arrays, shape_fits
+from notebook_job.export.samples import SAMPLE_ROWS, declared_samples, find_sample, ranked_arrays, shape_fits
 
 WIDE = shape_fits((None, 13))
 

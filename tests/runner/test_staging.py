@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from notebook_job.errors import BadInputError
-from notebook_job.staging import input_name, read_job_file, stage_inputs
+from notebook_job.prepare.staging import input_name, read_job_file, stage_inputs
 
 
 @pytest.fixture

@@ -16,16 +16,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from notebook_job import __version__
+from notebook_job.deliver.executed_notebook import build_executed_notebook, write_executed_notebook
+from notebook_job.deliver.output_files import deliver_output_files
+from notebook_job.deliver.report import TOOL, build_report, settle_models, verdict, write_report
+from notebook_job.deliver.report_html import write_report_html
+from notebook_job.deliver.results_h5 import DEFAULT_AUTO_LIMIT
 from notebook_job.errors import BadInputError, JobError
-from notebook_job.executed_notebook import build_executed_notebook, write_executed_notebook
-from notebook_job.ipython_syntax import rewrite_cell
-from notebook_job.notebook_code import INJECTED_FILENAME, PARAMETERS_TAG, CodeCell, inject_parameters, load_cells
-from notebook_job.output_files import deliver_output_files
-from notebook_job.parameters import typed_parameters
-from notebook_job.report import TOOL, build_report, verdict, write_report
-from notebook_job.results_h5 import DEFAULT_AUTO_LIMIT
-from notebook_job.staging import JobFile, StagedInput, read_job_file, stage_inputs
-from notebook_job.supervisor import child_environment, run_child
+from notebook_job.prepare.ipython_syntax import rewrite_cell
+from notebook_job.prepare.notebook_code import (
+    INJECTED_FILENAME,
+    PARAMETERS_TAG,
+    CodeCell,
+    inject_parameters,
+    load_cells,
+)
+from notebook_job.prepare.parameters import typed_parameters
+from notebook_job.prepare.staging import JobFile, StagedInput, read_job_file, stage_inputs
+from notebook_job.run.supervisor import child_environment, run_child
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -43,6 +50,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--onnx-dir", type=Path, default=Path("onnx_models"))
     parser.add_argument("--results", type=Path, default=Path("results.h5"))
     parser.add_argument("--report", type=Path, default=Path("report.json"))
+    parser.add_argument("--report-html", type=Path, help="also write the report as a self-contained HTML page")
     parser.add_argument("--outputs-dir", type=Path, default=Path("extra_outputs"),
                         help="where the files the code wrote under outputs/ are delivered, flattened")
     parser.add_argument("--executed-notebook", type=Path, help="write the notebook with its outputs here")
@@ -138,7 +146,8 @@ def _link_script(code: Path, cells: list[CodeCell], workdir: Path) -> str | None
 def write_plan(args: argparse.Namespace, job: PreparedJob) -> tuple[Path, Path]:
     """The child's instructions, in a folder beside the work dir; returns (plan, outcome) paths."""
     workdir = args.workdir.resolve()
-    written_beside = [path.parent for path in (args.executed_notebook, args.native_archive) if path is not None]
+    written_beside = [path.parent for path in (args.executed_notebook, args.native_archive, args.report_html)
+                      if path is not None]
     for path in (args.onnx_dir, args.results.parent, args.report.parent, *written_beside):
         path.resolve().mkdir(parents=True, exist_ok=True)
     plan_dir = workdir.parent / f".{TOOL}"
@@ -152,6 +161,7 @@ def write_plan(args: argparse.Namespace, job: PreparedJob) -> tuple[Path, Path]:
         "auto_save_limit": args.auto_save_limit, "seed": args.seed, "onnx_dir": str(args.onnx_dir.resolve()),
         "results": str(args.results.resolve()), "outcome": str(outcome_path),
         "native_archive": str(args.native_archive.resolve()) if args.native_archive else None,
+        "time_limit": args.time_limit, "grace": args.grace, "scratch_dir": str(plan_dir / "onnx_scratch"),
         "script_path": _link_script(args.code, job.cells, workdir),
     }
     plan_path = plan_dir / "plan.json"
@@ -194,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     # The user's code is done; a late SIGTERM must not cost the report (the kill after the grace still applies).
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     outcome = json.loads(outcome_path.read_text()) if outcome_path.exists() else None
+    if outcome:
+        settle_models(outcome)
     delivered, delivery_warnings = deliver_output_files(args.workdir.resolve(), args.outputs_dir.resolve())
     if args.executed_notebook:
         _executed_notebook(args, job, outcome)
@@ -207,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     report["warnings"] = job.warnings + report["warnings"] + delivery_warnings
     report["runner_peak_rss_mib"] = peak_rss_mib()
     write_report(args.report, report)
+    if args.report_html:
+        write_report_html(args.report_html, report)
     for warning in report["warnings"]:
         print(f"{TOOL}: warning: {warning}", file=sys.stderr)
     print(f"{TOOL}: {message}", file=sys.stderr if exit_code else sys.stdout)

@@ -5,6 +5,7 @@ makes Python's own tracebacks show the user's lines, and lets us name the cell a
 """
 from __future__ import annotations
 
+import ast
 import linecache
 import sys
 import time
@@ -12,9 +13,9 @@ import traceback
 import types
 from dataclasses import dataclass, field
 
-from notebook_job.cell_capture import CellCapture
 from notebook_job.checkpoint import JobInterrupted, running_cell, stop_requested
-from notebook_job.notebook_code import CodeCell
+from notebook_job.prepare.notebook_code import CodeCell
+from notebook_job.run.cell_capture import CellCapture
 
 PROGRESS_PREFIX = "[run_jupyter_job]"
 
@@ -71,21 +72,52 @@ def _error_output(error: BaseException) -> dict:
     return {"ename": type(error).__name__, "evalue": str(error), "traceback": [line.rstrip("\n") for line in lines]}
 
 
-def _run_one(cell: CodeCell, namespace: dict) -> tuple[str, CellFailure | None, BaseException | None]:
-    """(status, failure, error to show) for one cell."""
+MAX_RESULT_TEXT = 100 * 1024
+
+
+def _compiled(cell: CodeCell) -> tuple[types.CodeType, types.CodeType | None]:
+    """(the cell's statements, its last expression) as Jupyter runs a cell: the value of a final
+    expression is the cell's result (shown as execute_result), unless a ';' ends the cell."""
+    tree = ast.parse(cell.source, cell.filename)
+    if not tree.body or not isinstance(tree.body[-1], ast.Expr) or cell.source.rstrip().endswith(";"):
+        return compile(tree, cell.filename, "exec"), None
+    last = ast.Expression(tree.body.pop().value)
+    return compile(tree, cell.filename, "exec"), compile(last, cell.filename, "eval")
+
+
+def _shown(value: object) -> dict | None:
+    """The mime bundle Jupyter shows for a cell's value: text/plain, and text/html where the object has it."""
+    if value is None:
+        return None
+    try:
+        data = {"text/plain": repr(value)[:MAX_RESULT_TEXT]}
+        html = value._repr_html_() if hasattr(value, "_repr_html_") else None
+    except Exception:  # noqa: BLE001 - an object whose repr fails is shown as Jupyter would not: not at all
+        return None
+    if isinstance(html, str) and len(html) <= MAX_RESULT_TEXT:
+        data["text/html"] = html
+    return data
+
+
+def _run_one(cell: CodeCell, namespace: dict) -> tuple[str, CellFailure | None, BaseException | None, dict | None]:
+    """(status, failure, error to show, the value of the cell's last expression as a mime bundle) for one cell."""
+    result = None
     try:
         with running_cell():
-            exec(compile(cell.source, cell.filename, "exec"), namespace)  # noqa: S102 - running user code is the job
+            statements, last = _compiled(cell)
+            exec(statements, namespace)  # noqa: S102 - running user code is the job
+            if last is not None:
+                result = _shown(eval(last, namespace))  # noqa: S307 - the cell's own last expression
     except SystemExit as stop:
         if stop.code in (None, 0):
-            return "stopped", None, None
-        return "error", CellFailure(cell.where(failing_line(stop, cell)), f"SystemExit: {stop.code}"), None
+            return "stopped", None, None, None
+        return "error", CellFailure(cell.where(failing_line(stop, cell)), f"SystemExit: {stop.code}"), None, None
     except JobInterrupted:
-        return "interrupted", CellFailure(cell.where(), "stopped by SIGTERM", kind="interrupted"), None
+        return "interrupted", CellFailure(cell.where(), "stopped by SIGTERM", kind="interrupted"), None, None
     except BaseException as error:  # noqa: BLE001 - any user error is reported, then outputs are kept
         summary = traceback.format_exception_only(type(error), error)[-1].strip()
-        return "error", CellFailure(cell.where(failing_line(error, cell)), summary), error
-    return "ok", None, None
+        return "error", CellFailure(cell.where(failing_line(error, cell)), summary), error, None
+    return "ok", None, None, result
 
 
 def run_cells(cells: list[CodeCell], namespace: dict) -> CellRun:
@@ -100,9 +132,11 @@ def run_cells(cells: list[CodeCell], namespace: dict) -> CellRun:
         _progress(f"{cell.where()} ({position}/{total}) started")
         started = time.perf_counter()
         with CellCapture() as capture:
-            status, failure, error = _run_one(cell, namespace)
+            status, failure, error, result = _run_one(cell, namespace)
         seconds = time.perf_counter() - started
         record = dict(capture.record)
+        if result is not None:
+            record["result"] = result
         if error is not None:
             record["error"] = _error_output(error)
             sys.stderr.write("\n".join(record["error"]["traceback"]) + "\n")

@@ -26,15 +26,50 @@ def collect_warnings(outcome: dict) -> list[str]:
     return warnings
 
 
+STOPPED_EXPORTING = "not exported: the job was stopped while it was being exported"
+NEVER_STARTED = "not exported: the job was stopped before its export began"
+PHASE_WORDS = {"starting": "before the first cell", "results": "while writing the results",
+               "native archive": "while saving the models in their own formats",
+               "done": "after every output was written"}
+
+
+def settle_models(outcome: dict) -> None:
+    """Models a killed child left 'exporting' or 'pending' are recorded as not exported, with why."""
+    for entry in outcome.get("models", []):
+        if entry.get("state") == "exporting":
+            entry.update(state="not exported", onnx=None)
+            entry["warnings"].append(STOPPED_EXPORTING)
+        elif entry.get("state") == "pending":
+            entry.update(state="not exported")
+            entry["warnings"].append(NEVER_STARTED)
+
+
+def where_stopped(outcome: dict | None) -> str:
+    """'in cell 2', 'while exporting model 'unet' (2/3)', ...: where a stop reached the job."""
+    outcome = outcome or {}
+    failure = outcome.get("failure")
+    if failure and failure.get("kind") == "interrupted":
+        return f"in {failure['where']}"
+    stop = outcome.get("stopped_during") or {}
+    phase = stop.get("phase") or outcome.get("phase")
+    if phase == "export":
+        model = stop.get("model") or outcome.get("exporting")
+        if model:
+            position = f" ({stop['position']})" if stop.get("position") else ""
+            return f"while exporting model {model!r}{position}"
+        return "while exporting the models"
+    return PHASE_WORDS.get(phase, "in the code")
+
+
 def verdict(outcome: dict | None, child, time_limit: float, require_model: bool) -> tuple[int, str, str]:
     """(exit code, status word, one line for stderr or stdout) for the whole job."""
     failure = (outcome or {}).get("failure")
-    where = failure["where"] if failure else "the code"
     if child.timed_out:
-        return EXIT_TIME_LIMIT, "time limit", (f"time limit of {time_limit:g} s reached in {where}; "
+        return EXIT_TIME_LIMIT, "time limit", (f"time limit of {time_limit:g} s reached {where_stopped(outcome)}; "
                                               "the outputs written by then are kept")
     if child.terminated:
-        return EXIT_INTERRUPTED, "interrupted", f"stopped by SIGTERM in {where}; the outputs written by then are kept"
+        return EXIT_INTERRUPTED, "interrupted", (f"stopped by SIGTERM {where_stopped(outcome)}; "
+                                                 "the outputs written by then are kept")
     if outcome is None or child.returncode != 0:
         how = f"killed by signal {-child.returncode}" if child.returncode < 0 else f"exit status {child.returncode}"
         return EXIT_USER_CODE, "crashed", f"the notebook's process ended without finishing ({how})"
@@ -55,6 +90,8 @@ def build_report(*, status: str, message: str, code: dict, inputs: list[dict], i
         "runner_version": __version__,
         "status": status,
         "message": message,
+        "phase_reached": outcome.get("phase"),
+        "stopped_during": outcome.get("stopped_during"),
         "code": code,
         "inputs": inputs,
         "parameters": parameters,
@@ -62,6 +99,7 @@ def build_report(*, status: str, message: str, code: dict, inputs: list[dict], i
         "ipython_lines": ipython,
         "cells": outcome.get("cells", []),
         "models": outcome.get("models", []),
+        "training_curves": outcome.get("training_curves", []),
         "results": outcome.get("results", {}),
         "native_archive": outcome.get("native_archive"),
         "warnings": collect_warnings(outcome) if outcome else [],

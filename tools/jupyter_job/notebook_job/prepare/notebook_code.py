@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from notebook_job.errors import BadInputError
-from notebook_job.parameters import check_name, python_literal
+from notebook_job.prepare.parameters import check_name, python_literal
 
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
@@ -44,11 +44,33 @@ def _source_text(source: object, number: int) -> str:
     raise BadInputError(f"notebook cell {number} has a 'source' that is neither text nor a list of lines")
 
 
+PYTHON_LANGUAGES = {"python", "python3", "ipython", "ipython3"}
+
+
+def kernel_language(metadata: object) -> tuple[str, str]:
+    """(language, kernel name) the notebook says it is written for; ('python', '') when it does not say."""
+    metadata = metadata if isinstance(metadata, dict) else {}
+    kernelspec = metadata.get("kernelspec") if isinstance(metadata.get("kernelspec"), dict) else {}
+    language_info = metadata.get("language_info") if isinstance(metadata.get("language_info"), dict) else {}
+    language = kernelspec.get("language") or language_info.get("name") or "python"
+    return str(language), str(kernelspec.get("name") or "")
+
+
+def check_python(metadata: object, display_name: str) -> None:
+    """Refuse a notebook written for another language (R, Julia...): run as Python it would fail on
+    its first line, or worse, half-run."""
+    language, kernel = kernel_language(metadata)
+    if language.lower() not in PYTHON_LANGUAGES:
+        named = f" (kernel {kernel!r})" if kernel else ""
+        raise BadInputError(f"{display_name} is a {language} notebook{named}; this tool runs Python notebooks only")
+
+
 def _cells_from_notebook(document: object, display_name: str) -> list[CodeCell]:
     if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
         raise BadInputError(f"{display_name} is JSON but not a Jupyter notebook (no 'cells' list)")
     if document.get("nbformat") != 4:
         raise BadInputError(f"{display_name} is nbformat {document.get('nbformat')!r}; only version 4 notebooks run")
+    check_python(document.get("metadata"), display_name)
     cells = []
     for number, cell in enumerate(document["cells"], start=1):
         if not isinstance(cell, dict) or "cell_type" not in cell:

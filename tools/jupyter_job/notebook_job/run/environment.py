@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import sys
 
-from notebook_job.import_hooks import after_import
+from notebook_job.run.import_hooks import after_import
 
 REPORTED_PACKAGES = ("numpy", "pandas", "h5py", "sklearn", "tensorflow", "keras", "torch", "onnx", "onnxruntime",
                      "skl2onnx", "tf2onnx")

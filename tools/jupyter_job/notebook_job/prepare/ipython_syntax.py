@@ -16,7 +16,7 @@ import tokenize
 from dataclasses import dataclass, replace
 
 from notebook_job.errors import RefusedCodeError
-from notebook_job.notebook_code import CodeCell
+from notebook_job.prepare.notebook_code import CodeCell
 
 HELPER = "_nbjob"
 INSTALL_COMMAND = re.compile(r"\b(pip3?|conda|mamba|micromamba|apt-get|apt|dnf|yum|uv)\b[^\n;&|]*\binstall\b")

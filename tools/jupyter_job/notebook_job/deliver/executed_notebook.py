@@ -1,7 +1,8 @@
 """Write the notebook as it ran: the original cells with their outputs, as Jupyter would show them.
 
 Each executed code cell gets its printed text (stream outputs), the figures it drew (PNG display
-data) and, for the failing cell, the error; cells after a failure stay unexecuted. The injected
+data), the value of its last expression (execute_result, as Jupyter and papermill show ``df.head()``)
+and, for the failing cell, the error; cells after a failure stay unexecuted. The injected
 parameters become their own cell tagged 'injected-parameters', as papermill does. A script becomes
 a one-cell notebook.
 """
@@ -10,14 +11,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from notebook_job.notebook_code import INJECTED_FILENAME, INJECTED_TAG
+from notebook_job.prepare.notebook_code import INJECTED_FILENAME, INJECTED_TAG
 
 
-def _outputs(record: dict) -> list[dict]:
+def _outputs(record: dict, execution_count: int) -> list[dict]:
     outputs = [{"output_type": "stream", "name": name, "text": record[name]}
                for name in ("stdout", "stderr") if record.get(name)]
     outputs += [{"output_type": "display_data", "data": {"image/png": image, "text/plain": "<Figure>"},
                  "metadata": {}} for image in record.get("images", [])]
+    if record.get("result"):
+        outputs.append({"output_type": "execute_result", "execution_count": execution_count,
+                        "data": record["result"], "metadata": {}})
     if record.get("error"):
         error = record["error"]
         outputs.append({"output_type": "error", "ename": error["ename"], "evalue": error["evalue"],
@@ -59,7 +63,7 @@ def build_executed_notebook(code_path: Path, script_name: str | None, injected: 
         cell["outputs"], cell["execution_count"] = [], None
         if key in records:
             execution_count += 1
-            cell.update(execution_count=execution_count, outputs=_outputs(records[key]))
+            cell.update(execution_count=execution_count, outputs=_outputs(records[key], execution_count))
         return cell
 
     if injected and injected[1] == 0:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import weakref
 
-from notebook_job.import_hooks import after_import
+from notebook_job.run.import_hooks import after_import
 
 _READ: dict[int, weakref.ref] = {}
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from notebook_job.onnx_export import Comparison, ExportRoute, ExportSkipped, compare_outputs, first_line, try_declared
-from notebook_job.samples import find_sample, ranked_arrays, shape_fits
+from notebook_job.export.parity import Comparison, compare_outputs
+from notebook_job.export.route import Attempt, ExportRoute, ExportSkipped, Sample, first_line, try_declared, unchanged
+from notebook_job.export.samples import find_sample, ranked_arrays, shape_fits
 
 TRIAL_ROWS = 2
 RANDOM_ROWS = 4
@@ -69,7 +70,7 @@ def _subclassed_sample(model, namespace: dict) -> tuple[list, str]:
                         "set model.example_input (or a variable example_input) to a batch of its input")
 
 
-def _keras_sample(model, namespace: dict, name: str) -> tuple[list, str, list[str]]:
+def _keras_sample(model, namespace: dict, name: str) -> Sample:
     if not getattr(model, "built", False):
         raise ExportSkipped("the Keras model was never built or called, so its inputs are unknown")
     arrays, source, warnings = try_declared(model, namespace, name, _runs)
@@ -80,7 +81,7 @@ def _keras_sample(model, namespace: dict, name: str) -> tuple[list, str, list[st
         else:
             arrays, source = _subclassed_sample(model, namespace)
     rows = min(len(array) for array in arrays)
-    return [_as_model_input(array[:rows]) for array in arrays], source, warnings
+    return Sample([_as_model_input(array[:rows]) for array in arrays], source, warnings)
 
 
 def _signature(samples: list) -> list:
@@ -88,15 +89,6 @@ def _signature(samples: list) -> list:
 
     return [tf.TensorSpec((None,) + tuple(sample.shape[1:]), tf.as_dtype(sample.dtype), name=f"input_{index}")
             for index, sample in enumerate(samples)]
-
-
-def _graph_inputs(path: Path) -> int:
-    """Inputs the ONNX graph asks the caller for (initializers listed as inputs do not count)."""
-    import onnx
-
-    graph = onnx.load(str(path), load_external_data=False).graph
-    initializers = {tensor.name for tensor in graph.initializer}
-    return sum(1 for item in graph.input if item.name not in initializers)
 
 
 def _via_model_export(model, signature: list, path: Path) -> None:
@@ -129,26 +121,18 @@ def _via_from_function(model, signature: list, path: Path) -> None:
 ROUTES = ((MODEL_EXPORT, _via_model_export), (FROM_KERAS, _via_from_keras), (FROM_FUNCTION, _via_from_function))
 
 
-def _keras_export(model, samples: list, path: Path) -> str:
-    """The first route whose ONNX graph takes exactly the model's inputs: Keras's own export, tf2onnx's
-    Keras converter, then tf2onnx on a tf.function; all with the samples' signature.
+def _keras_attempts(model, sample: Sample) -> list[Attempt]:
+    """Keras's own export, tf2onnx's Keras converter, then tf2onnx on a tf.function; all with the samples'
+    signature. The signature is needed: Model.export refuses a functional model that was never called,
+    and a subclassed model does not know its input otherwise. Several inputs go in as one list argument.
+    A route whose graph asks for other inputs than the model's (adapted layers' state turned into graph
+    inputs) fails when onnxruntime is fed the sample, and the next route is tried."""
+    signature = _signature(sample.value)
 
-    The signature is needed: Model.export refuses a functional model that was never called, and a
-    subclassed model does not know its input otherwise. Several inputs go in as one list argument.
-    """
-    signature = _signature(samples)
-    failures = []
-    for route, export in ROUTES:
-        try:
-            export(model, signature, path)
-        except Exception as error:  # noqa: BLE001 - try the next route, report every failure if none works
-            failures.append(f"{route} failed ({first_line(error)})")
-            continue
-        taken = _graph_inputs(path)
-        if taken == len(samples):
-            return route
-        failures.append(f"{route} made a graph with {taken} inputs for {len(samples)}")
-    raise ExportSkipped("; ".join(failures))
+    def writer(export):
+        return lambda path: export(model, signature, path)
+
+    return [Attempt(route, writer(export), sample.value, sample.value) for route, export in ROUTES]
 
 
 def _keras_compare(model, samples: list, onnx_outputs: list) -> Comparison:
@@ -160,4 +144,4 @@ def _keras_compare(model, samples: list, onnx_outputs: list) -> Comparison:
     return compare_outputs(onnx_outputs, expected)
 
 
-KERAS_ROUTE = ExportRoute(lambda model: (model, {}), _keras_sample, _keras_export, _keras_compare)
+ROUTE = ExportRoute(unchanged, _keras_sample, _keras_attempts, _keras_compare)

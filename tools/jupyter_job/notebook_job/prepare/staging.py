@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from notebook_job.errors import BadInputError
-from notebook_job.hdf5_check import check_hdf5
+from notebook_job.prepare.hdf5_check import check_hdf5
 
 SAFE_NAME = re.compile(r"^[\w][\w.\- ]*$")
 HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf", ".he5", ".nc")

@@ -13,8 +13,9 @@ import itertools
 from contextlib import contextmanager
 from pathlib import Path
 
-from notebook_job.onnx_export import Comparison, ExportRoute, ExportSkipped, compare_outputs, first_line, try_declared
-from notebook_job.samples import ranked_arrays
+from notebook_job.export.parity import Comparison, compare_outputs
+from notebook_job.export.route import Attempt, ExportRoute, ExportSkipped, Sample, first_line, try_declared, unchanged
+from notebook_job.export.samples import ranked_arrays
 
 TRIAL_ROWS = 2
 ROUTE_NAME = "torch.onnx.export(dynamo=False)"
@@ -99,7 +100,7 @@ def _readings(array) -> list:
     return [array] + ([array.astype(np.float32)] if array.dtype.kind in "iub" else [])
 
 
-def _torch_sample(model, namespace: dict, name: str) -> tuple[list, str, list[str]]:
+def _torch_sample(model, namespace: dict, name: str) -> Sample:
     arrays, source, warnings = try_declared(model, namespace, name, _runs)
     if arrays is None:
         tries = ((where, reading) for where, array in ranked_arrays(namespace) for reading in _readings(array))
@@ -112,10 +113,10 @@ def _torch_sample(model, namespace: dict, name: str) -> tuple[list, str, list[st
                                 "model.example_input (or a variable example_input) to a batch of its input")
     dtype, _ = _placement(model)
     rows = min(len(array) for array in arrays)
-    return [_as_model_input(array[:rows], dtype) for array in arrays], source, warnings
+    return Sample([_as_model_input(array[:rows], dtype) for array in arrays], source, warnings)
 
 
-def _torch_export(model, samples: list, path: Path) -> str:
+def _torch_export(model, samples: list, path: Path) -> None:
     """torch.onnx.export with a dynamic batch axis on every input and output."""
     import torch
 
@@ -133,7 +134,10 @@ def _torch_export(model, samples: list, path: Path) -> str:
         raise ExportSkipped(f"torch.onnx.export failed: {first_line(error)}") from None
     finally:
         model.train(was_training)
-    return ROUTE_NAME
+
+
+def _torch_attempts(model, sample: Sample) -> list[Attempt]:
+    return [Attempt(ROUTE_NAME, lambda path: _torch_export(model, sample.value, path), sample.value, sample.value)]
 
 
 def _torch_compare(model, samples: list, onnx_outputs: list) -> Comparison:
@@ -146,4 +150,4 @@ def _torch_compare(model, samples: list, onnx_outputs: list) -> Comparison:
     return compare_outputs(onnx_outputs, expected)
 
 
-TORCH_ROUTE = ExportRoute(lambda model: (model, {}), _torch_sample, _torch_export, _torch_compare)
+ROUTE = ExportRoute(unchanged, _torch_sample, _torch_attempts, _torch_compare)

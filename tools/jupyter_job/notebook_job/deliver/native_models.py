@@ -12,7 +12,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from notebook_job.models import KERAS, SKLEARN, TORCH, FoundModel
+from notebook_job.export.models import KERAS, SKLEARN, TORCH, FoundModel
 
 
 def _save_keras(model, folder: Path, name: str) -> None:

@@ -10,7 +10,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_generated_files_are_byte_identical_to_the_committed_ones(tmp_path):
     subprocess.run([sys.executable, str(REPO / "scripts" / "make_test_data.py"), str(tmp_path / "out")],
-                   check=True, timeout=120)
+                   check=True, timeout=600)
     generated = {path.name: path.read_bytes() for path in (tmp_path / "out").iterdir()}
     committed = {name: (REPO / "test-data" / name).read_bytes() for name in generated}
     assert sorted(generated) == ["blobs16.h5", "external_link.h5", "fails_in_cell3.ipynb", "features13.h5",

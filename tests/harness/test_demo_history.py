@@ -13,14 +13,14 @@ EXPECTED = {"train.h5": "h5", "test.h5": "h5", "keras_train.ipynb": "ipynb"}
 
 
 @pytest.mark.galaxy
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(1800)
 def test_demo_history_is_filled_once(galaxy_url: str, galaxy_api_key: str, galaxy_instance) -> None:
     command = [
         sys.executable, str(REPO / "scripts" / "galaxy" / "demo_history.py"),
         "--url", galaxy_url, "--api-key", galaxy_api_key,
     ]  # fmt: skip
     for _ in range(2):
-        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=1800)
         assert result.returncode == 0, result.stderr
         assert 'history "run_jupyter_job demo"' in result.stdout
     histories = galaxy_instance.histories.get_histories(name="run_jupyter_job demo", deleted=False)

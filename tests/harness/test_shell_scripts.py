@@ -54,7 +54,7 @@ def test_env_hash_follows_the_pins(tmp_path: Path) -> None:
 
 def run_script(name: str, state_dir: Path, port: int) -> subprocess.CompletedProcess:
     env = {**clean_env(), "GXJ_STATE_DIR": str(state_dir), "GXJ_PORT": str(port)}
-    return subprocess.run([SCRIPTS / "galaxy" / name], env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run([SCRIPTS / "galaxy" / name], env=env, capture_output=True, text=True, timeout=600)
 
 
 def assert_refuses_port(state_dir: Path, port: int) -> None:

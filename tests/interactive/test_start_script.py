@@ -19,7 +19,7 @@ import requests
 
 from lab_paths import REPO, START_SCRIPT
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = pytest.mark.timeout(1200)
 
 API_KEY = "0123456789abcdef0123456789abcdef"
 EP_PATH = "/interactivetool/ep/k3y/0f1e2d3c4b5a6978"

@@ -187,7 +187,7 @@ def test_elyra_validates_and_runs_the_pipeline(notebook_kernel, tmp_path):
     folder = copy_folder("examples/elyra_pipeline", tmp_path)
     command = str(elyra_pipeline_command())
     validated = subprocess.run([command, "validate", "digits.pipeline"], cwd=folder, capture_output=True, text=True,
-                               timeout=120)
+                               timeout=600)
     assert validated.returncode == 0 and "Pipeline validation SUCCEEDED" in validated.stdout, validated.stdout
     assert "[Warning]" not in validated.stdout and "[Error]" not in validated.stdout
     run = subprocess.run([command, "run", "digits.pipeline"], cwd=folder, capture_output=True, text=True, timeout=600)

@@ -53,7 +53,7 @@ def tpv_route(galaxy_python: Path):
         command = [str(galaxy_python), str(Path(__file__).with_name("tpv_dry_run.py"))]
         for name, files in scenarios.items():
             command += ["--scenario", f"{name}={','.join(str(f) for f in files)}"]
-        done = subprocess.run(command + [str(p) for p in tool_xmls], capture_output=True, text=True, timeout=300)
+        done = subprocess.run(command + [str(p) for p in tool_xmls], capture_output=True, text=True, timeout=900)
         assert done.returncode == 0, done.stderr[-3000:]
         return json.loads(done.stdout)
 

@@ -178,7 +178,7 @@ def test_sigterm_stops_the_job_and_keeps_the_outputs(start_cli, write_notebook):
         if line.startswith(f"[{TOOL}] cell 2 (2/2) started"):
             break
     process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=30)
+    _, stderr = process.communicate(timeout=900)
     assert process.returncode == 4
     assert stderr.strip().splitlines()[-1] == (f"{TOOL}: stopped by SIGTERM in cell 2; "
                                                "the outputs written by then are kept")
@@ -307,7 +307,7 @@ def test_launcher_runs_without_pythonpath(tmp_path, tool_dir, write_notebook):
     launcher = tool_dir / "run_notebook_job.py"
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     done = subprocess.run([sys.executable, str(launcher), "--code", write_notebook(["answer = 42"])], cwd=tmp_path,
-                          env=env, capture_output=True, text=True, timeout=120)
+                          env=env, capture_output=True, text=True, timeout=900)
     assert (done.returncode, done.stdout.splitlines()[-1]) == (0, f"{TOOL}: finished; ONNX models: none"), done.stderr
     assert saved_attrs(tmp_path / "results.h5") == {"created_by": TOOL, "answer": 42}
 
@@ -511,7 +511,7 @@ def test_sigterm_during_the_export_keeps_the_models(start_cli, write_notebook):
         if line.startswith(f"[{TOOL}] exporting sklearn model 'first'"):
             break
     process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=60)
+    _, stderr = process.communicate(timeout=900)
     assert process.returncode == 4, stderr
     assert stderr.strip().splitlines()[-1] == (f"{TOOL}: stopped by SIGTERM while exporting model 'first' (1/2); "
                                                "the outputs written by then are kept")

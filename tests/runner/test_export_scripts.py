@@ -34,7 +34,7 @@ def features13(test_data) -> tuple:
 
 def test_the_generator_writes_the_committed_files(tmp_path):
     subprocess.run([sys.executable, str(REPO / "scripts" / "make_model_test_data.py"), str(tmp_path)], check=True,
-                   timeout=60)
+                   timeout=900)
     generated = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
     assert sorted(generated) == ["keras_subclassed.ipynb", "sklearn_zoo.py", "torch_train.py"]
     assert [name for name, data in generated.items() if (REPO / "test-data" / name).read_bytes() != data] == []

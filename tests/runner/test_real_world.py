@@ -222,7 +222,7 @@ STUCK_EXPORT = [
 def test_a_time_limit_in_the_export_leaves_a_truthful_report_and_every_finished_output(run_cli, write_notebook):
     """The export of 'stuck' holds until the kill; the limit is long so that the cells and the first
     export are surely done before it, however busy the machine."""
-    job = run_cli("--code", write_notebook(STUCK_EXPORT), "--time-limit", 40, "--grace", 4, timeout=300)
+    job = run_cli("--code", write_notebook(STUCK_EXPORT), "--time-limit", 40, "--grace", 4, timeout=900)
     assert job.returncode == 3, job.stderr
     assert job.last_stderr_line == (f"{TOOL}: time limit of 40 s reached while exporting model 'stuck' (2/2); "
                                     "the outputs written by then are kept")

@@ -35,7 +35,7 @@ def make_png_folders(root: Path, n: int, size: int = 8, mask_suffix: str = "") -
 
 
 def run_cli(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True, timeout=600)
 
 
 def test_pngs_become_the_composite_layout_of_the_ct_use_case(tmp_path):

@@ -20,7 +20,7 @@ from repo_tools import find_tools  # noqa: E402 - found through the line above
 
 def test_generated_files_are_byte_identical_to_the_committed_ones(tmp_path):
     subprocess.run([sys.executable, str(REPO / "scripts" / "make_workflow_test_data.py"), str(tmp_path)],
-                   check=True, timeout=120)
+                   check=True, timeout=600)
     generated = sorted(path.name for path in tmp_path.iterdir())
     assert generated == ["centroid_classifier.onnx", "train_two_models.ipynb"]
     assert [name for name in generated if (tmp_path / name).read_bytes() != (REPO / "test-data" / name).read_bytes()] == []

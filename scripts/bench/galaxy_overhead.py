@@ -2,7 +2,7 @@
 """Galaxy's own overhead per tool test: upload a small file, run a tool that only copies it, and split
 the time from submission to "ok" into upload, queue, run and metadata/finish.
 
-A tool test pays this on top of whatever the tool does, so it bounds how fast `make test`'s planemo
+Uploads go through the fetch API, as planemo's do. A tool test pays this on top of whatever the tool does, so it bounds how fast `make test`'s planemo
 and Galaxy tests can be. Runs against a Galaxy that loads the harness tool tests/harness/tools/gxj_noop.xml
 (the test Galaxy of `make test` does; start one with `GXJ_HARNESS_TOOLS=1 scripts/galaxy/up.sh`).
 Usage: galaxy_overhead.py [--state-dir DIR]... [--repeats N] [--json FILE]
@@ -62,10 +62,15 @@ def tool_seconds(gi: GalaxyInstance, job_id: str) -> float:
 
 def one_round(gi: GalaxyInstance, history_id: str) -> dict[str, float]:
     started = time.monotonic()
-    upload = gi.tools.upload_file(str(NOOP_INPUT), history_id, file_type="txt")
-    upload_seconds = wait_for_dataset(gi, upload["outputs"][0]["id"])
+    # through the fetch API, as planemo uploads test data
+    upload = gi.make_post_request(f"{gi.url}/tools/fetch", payload={"history_id": history_id, "targets": [{
+        "destination": {"type": "hdas"},
+        "elements": [{"src": "pasted", "paste_content": NOOP_INPUT.read_text(), "ext": "txt", "name": NOOP_INPUT.name}],
+    }]})
+    dataset_id = upload["outputs"][0]["id"]
+    upload_seconds = wait_for_dataset(gi, dataset_id)
     submitted = time.monotonic()
-    run = gi.tools.run_tool(history_id, NOOP_TOOL, {"input": {"src": "hda", "id": upload["outputs"][0]["id"]}})
+    run = gi.tools.run_tool(history_id, NOOP_TOOL, {"input": {"src": "hda", "id": dataset_id}})
     job_id = run["jobs"][0]["id"]
     seen = watch_job(gi, job_id, submitted)
     ok_at = seen["ok"]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test command: envs (+ gx-it-proxy, chromium) -> lint -> a fresh test Galaxy with gx-it-proxy -> pytest -> planemo test
 # (tools and workflows/) -> stop Galaxy -> a routed Galaxy (GXJ_ROUTING=tpv: TPV + a Pulsar server) -> pytest -m routing
-# -> stop it -> one closing line "N passed, N failed[, N skipped]" over pytest and planemo.
+# -> stop it -> a containerized Galaxy (GXJ_CONTAINERS=podman) with run_jupyter_job and the JupyterLab tool in the CPU
+# image -> one closing line "N passed, N failed[, N skipped]" over pytest and planemo.
 # Lint failures do not stop the tests (the full picture is more useful), but fail the run.
 # The test Galaxy uses its own state dir and port, so it can run beside `make serve`.
 set -euo pipefail
@@ -93,9 +94,24 @@ stage "pytest -m routing"
 summary_args+=(--junit "$reports/pytest-routing.xml")
 routed scripts/galaxy/stop.sh
 trap - EXIT
+
+# --- the containerized Galaxy (GXJ_CONTAINERS=podman): the CPU image built or reused, run_jupyter_job's tool
+# tests and the JupyterLab tool inside it (scripts/container/test_containerized_galaxy.sh; docs/admin.md) ---
+containers_failed=0
+stage "containerized Galaxy (podman, CPU image) on http://127.0.0.1:${GXJ_TEST_CONTAINER_PORT:-8211}"
+GXJ_REPORTS="$reports" scripts/container/test_containerized_galaxy.sh || containers_failed=1
+for report in planemo-containers.json pytest-containers.xml; do
+  if [ -f "$reports/$report" ]; then
+    case "$report" in *.json) summary_args+=(--planemo-json "$reports/$report") ;; *) summary_args+=(--junit "$reports/$report") ;; esac
+  else
+    containers_failed=2   # the phase failed before its tests ran (image build, Galaxy start-up)
+  fi
+done
+# --- end of the containerized Galaxy ---
 stage "done"
 [ "$lint_failed" -eq 0 ] || echo "lint failed (see the lint output above)"
 rc=0
 "$GXJ_PYTHON" scripts/summarize_tests.py "${summary_args[@]}" || rc=$?
 [ "$lint_failed" -eq 0 ] || rc=1
+[ "$containers_failed" -ne 2 ] || { echo "the containerized-Galaxy phase failed before its tests (see its output above)"; rc=1; }
 exit "$rc"

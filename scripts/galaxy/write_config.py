@@ -13,6 +13,8 @@ asking anything of the Galaxy venv. The files written are:
   Galaxy's own Python (see job_config() for why it takes three entries).
 - with --pulsar-url (GXJ_ROUTING=tpv): tpv_destinations.yml, and job_conf.yml sends the repository's
   ML tools through TPV (tpv_routing.py, rules in tpv_rules.yml) to a local CPU or a Pulsar "gpu" destination.
+- with --container-image (GXJ_CONTAINERS=podman): container_resolvers.yml, and the container tools run in
+  that image through Galaxy's container support (container_config.py).
 - tool_data_table_conf.xml: empty (the sample one makes Galaxy fetch a URL at start-up).
 - secrets.json: bootstrap admin key and id_secret, made once per state dir and reused.
 """
@@ -27,6 +29,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Iterable
 
+from container_config import containerize
 from repo_tools import REPO, TOOL_ROOTS, find_tools
 from tpv_routing import route_with_tpv, tpv_destinations
 
@@ -191,16 +194,22 @@ def write_config(
     tool_roots: Iterable[Path],
     jupyter_venv: Path | None = None,
     pulsar: tuple[str, str] | None = None,
+    container: tuple[str, str] | None = None,
 ) -> list[tuple[Path, str]]:
     """Write all config files into state_dir; return the tools put in the toolbox."""
     state_dir.mkdir(parents=True, exist_ok=True)
     (state_dir / "data").mkdir(exist_ok=True)
     tools = find_tools(tool_roots)
     keys = load_secrets(state_dir)
-    (state_dir / "galaxy.yml").write_text(
-        to_yaml(galaxy_config(state_dir, port, proxy_port, admin_email, keys)) + "\n"
-    )
+    galaxy = galaxy_config(state_dir, port, proxy_port, admin_email, keys)
     jobs = job_config(runtime_venv, [t for _p, t in tools], jupyter_venv)
+    # --- containerized mode (GXJ_CONTAINERS=podman; container_config.py): container: (image, docker_cmd) ---
+    if container is not None:
+        resolvers_file = state_dir / "container_resolvers.yml"
+        resolvers = containerize(galaxy, jobs, [t for _p, t in tools], *container, resolvers_file)
+        resolvers_file.write_text(to_yaml(resolvers) + "\n")
+    # --- end of the containerized mode ---
+    (state_dir / "galaxy.yml").write_text(to_yaml(galaxy) + "\n")
     if pulsar is not None:  # routed mode: (Pulsar URL, token)
         destinations = state_dir / "tpv_destinations.yml"
         runtime_env = jobs["execution"]["environments"][RUNTIME_ENVIRONMENT]["env"]
@@ -224,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--admin-email", default="admin@example.org")
     parser.add_argument("--pulsar-url", help="route the ML tools with TPV; the 'gpu' destination is this Pulsar server")
     parser.add_argument("--pulsar-token-file", type=Path, help="file holding that Pulsar server's private token")
+    parser.add_argument("--container-image", help="containerized mode: run the container tools in this local image")
+    parser.add_argument("--docker-cmd", default="podman", help="containerized mode: Galaxy's docker_cmd")
     parser.add_argument(
         "--tool-root", type=Path, action="append", help="folder to search for tool XMLs (repeatable)"
     )
@@ -239,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         [root.resolve() for root in roots],
         args.jupyter_venv.resolve() if args.jupyter_venv else None,
         (args.pulsar_url, args.pulsar_token_file.read_text().strip()) if args.pulsar_url else None,
+        (args.container_image, args.docker_cmd) if args.container_image else None,
     )
     print(f"config written to {args.state_dir} ({len(tools)} repository tool(s): {', '.join(t for _p, t in tools)})")
     return 0

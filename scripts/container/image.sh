@@ -15,12 +15,13 @@ GXJ_BASE_SUITE=bookworm
 GXJ_BASE_PACKAGES="python3,python3-venv,ca-certificates,git,net-tools,tini"
 # what podman needs on this kind of machine (FACTS §7): runc (crun fails on hybrid cgroups), ulimits within
 # the hard limits, the host network; scripts/container/setup_podman.sh also writes them to containers.conf
+# shellcheck disable=SC2034  # used by the scripts that source this file
 GXJ_PODMAN_FLAGS=(--runtime runc --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 --network host)
 
 # Print the input files, relative to the repository root, one a line, sorted.
 gxj_image_inputs() {
   (
-    cd "$GXJ_REPO"
+    cd "$GXJ_REPO" || exit 1
     local paths=(requirements/runtime.txt requirements/jupyter-server.txt interactive/container
       interactive/client interactive/notebooks)
     if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
@@ -36,7 +37,7 @@ gxj_image_inputs() {
 gxj_image_hash() {
   local variant="$1"
   (
-    cd "$GXJ_REPO"
+    cd "$GXJ_REPO" || exit 1
     printf 'variant %s\nbase %s %s\n' "$variant" "$GXJ_BASE_SUITE" "$GXJ_BASE_PACKAGES"
     gxj_image_inputs | while read -r f; do printf '%s\n' "$f"; sha256sum <"$f"; done
   ) | sha256sum | cut -c1-12

@@ -28,6 +28,35 @@ if podman image exists "$ref"; then
   exit 0
 fi
 
+# What the pip steps get from the host (checked before anything is built)
+build_args=(--build-arg "VARIANT=$variant")
+volumes=()
+pip_cache="${PIP_CACHE_DIR:-$("$GXJ_PYTHON" -m pip cache dir 2>/dev/null || echo "$HOME/.cache/pip")}"
+mkdir -p "$pip_cache"
+volumes+=(-v "$pip_cache:/var/cache/gxj-pip:rw")
+build_args+=(--build-arg PIP_CACHE=/var/cache/gxj-pip)
+ca_bundle="${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}"
+if [ -f "$ca_bundle" ]; then
+  volumes+=(-v "$ca_bundle:/etc/gxj-build/ca.crt:ro")
+  build_args+=(--build-arg PIP_CA_BUNDLE=/etc/gxj-build/ca.crt)
+fi
+if [ "$variant" = cpu ]; then
+  torch_pin="$(sed -nE 's/^torch==([^ ;#]+).*/\1/p' "$GXJ_REPO/requirements/runtime.txt")"
+  wheels="${GXJ_TORCH_WHEELS:-${PIP_FIND_LINKS:-$(pip config get global.find-links 2>/dev/null || true)}}"
+  case "$wheels" in
+    http://* | https://*) build_args+=(--build-arg "TORCH_FIND_LINKS=$wheels") ;;
+    *)
+      if ! compgen -G "$wheels/torch-$torch_pin+cpu-*.whl" >/dev/null; then
+        echo "error: no CPU wheel of torch $torch_pin in '${wheels}'; set GXJ_TORCH_WHEELS to a folder holding" \
+          "torch-$torch_pin+cpu-*.whl or to https://download.pytorch.org/whl/cpu/torch/" >&2
+        exit 1
+      fi
+      volumes+=(-v "$wheels:/var/cache/gxj-wheels:ro")
+      build_args+=(--build-arg TORCH_FIND_LINKS=/var/cache/gxj-wheels)
+      ;;
+  esac
+fi
+
 # One builder at a time per machine: a second caller waits, then finds the image.
 exec {lock_fd}>"$GXJ_CONTAINER_CACHE/build.lock"
 flock "$lock_fd"
@@ -64,34 +93,7 @@ mkdir -p "$context"
   mkdir -p "$context/$(dirname "$f")" && cp -p "$f" "$context/$f"
 done)
 
-build_args=(--build-arg "BASE_IMAGE=$base_ref" --build-arg "VARIANT=$variant")
-volumes=()
-pip_cache="${PIP_CACHE_DIR:-$("$GXJ_PYTHON" -m pip cache dir 2>/dev/null || echo "$HOME/.cache/pip")}"
-mkdir -p "$pip_cache"
-volumes+=(-v "$pip_cache:/var/cache/gxj-pip:rw")
-build_args+=(--build-arg PIP_CACHE=/var/cache/gxj-pip)
-ca_bundle="${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}"
-if [ -f "$ca_bundle" ]; then
-  volumes+=(-v "$ca_bundle:/etc/gxj-build/ca.crt:ro")
-  build_args+=(--build-arg PIP_CA_BUNDLE=/etc/gxj-build/ca.crt)
-fi
-if [ "$variant" = cpu ]; then
-  torch_pin="$(sed -nE 's/^torch==([^ ;#]+).*/\1/p' "$GXJ_REPO/requirements/runtime.txt")"
-  wheels="${GXJ_TORCH_WHEELS:-${PIP_FIND_LINKS:-$(pip config get global.find-links 2>/dev/null || true)}}"
-  case "$wheels" in
-    http://* | https://*) build_args+=(--build-arg "TORCH_FIND_LINKS=$wheels") ;;
-    *)
-      if ! compgen -G "$wheels/torch-$torch_pin+cpu-*.whl" >/dev/null; then
-        echo "error: no CPU wheel of torch $torch_pin in '${wheels}'; set GXJ_TORCH_WHEELS to a folder holding" \
-          "torch-$torch_pin+cpu-*.whl or to https://download.pytorch.org/whl/cpu/torch/" >&2
-        exit 1
-      fi
-      volumes+=(-v "$wheels:/var/cache/gxj-wheels:ro")
-      build_args+=(--build-arg TORCH_FIND_LINKS=/var/cache/gxj-wheels)
-      ;;
-  esac
-fi
-
+build_args+=(--build-arg "BASE_IMAGE=$base_ref")
 log="$GXJ_CONTAINER_CACHE/build-$variant.log"
 start=$(date +%s)
 echo "image: building $ref (log: $log) ..." >&2

@@ -3,10 +3,12 @@ image's name and inputs (scripts/container/image.sh)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 
 from container_config import CONTAINER_JOBS_ENVIRONMENT, CONTAINER_JUPYTERLAB_ENVIRONMENT
@@ -95,3 +97,28 @@ def test_the_image_tag_follows_its_inputs_and_nothing_else(tmp_path: Path) -> No
     with (copy / "interactive" / "container" / "start-jupyterlab").open("a") as script:
         script.write("# changed\n")
     assert image_sh(copy, "gxj_image_ref cpu").strip() != ref
+
+
+def run_script(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(list(args), cwd=REPO, capture_output=True, text=True, timeout=600, env={**os.environ, **env})
+
+
+def test_an_unknown_container_engine_or_variant_is_one_clear_error(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    result = run_script("scripts/galaxy/up.sh", GXJ_CONTAINERS="docker", GXJ_STATE_DIR=str(state), GXJ_PORT="8369")
+    assert result.returncode == 2 and result.stderr.strip().splitlines() == [
+        "error: GXJ_CONTAINERS=docker: only 'podman' (or unset, for the native mode) is supported"
+    ]
+    assert not state.exists()  # nothing written, nothing started
+    result = run_script("scripts/container/build_image.sh", "arm")
+    assert result.returncode == 2 and result.stderr.strip() == "usage: scripts/container/build_image.sh [cpu|gpu]"
+
+
+@pytest.mark.skipif(shutil.which("podman") is None, reason="podman not installed (scripts/container/setup_podman.sh)")
+def test_a_cpu_build_without_a_torch_cpu_wheel_stops_before_building(tmp_path: Path) -> None:
+    result = run_script("scripts/container/build_image.sh", "cpu", GXJ_TORCH_WHEELS=str(tmp_path),
+                        GXJ_IMAGE_NAME="localhost/gxj-test-never-built", GXJ_CONTAINER_CACHE=str(tmp_path / "cache"))
+    assert result.returncode == 1, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "no CPU wheel of torch 2.13.0" in errors[0] and "GXJ_TORCH_WHEELS" in errors[0]
+    assert not (tmp_path / "cache" / "build.lock").exists()  # it stopped before taking the build lock

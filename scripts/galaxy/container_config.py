@@ -6,12 +6,12 @@ and it only adds what containers need:
 
 - galaxy.yml: a container resolvers file that maps the tools to the LOCAL image (a `mapping` resolver:
   the tools' <container> names the published image, which no registry here serves; nothing is pulled,
-  Galaxy's `inspect || pull` finds the local image), and the address the container monitor reports for
-  the interactive tool's published port (loopback, where gx-it-proxy runs).
+  Galaxy's `inspect || pull` finds the local image).
 - job_conf.yml: two container environments, one for the job tools (no network) and one for the
-  JupyterLab tool (a bridge network with its port published; Galaxy's container monitor tells gx-it-proxy
-  where). Both run the container as the image's unprivileged user, with `podman` as docker_cmd; podman's
-  settings for this machine are in containers.conf (scripts/container/setup_podman.sh).
+  JupyterLab tool (a bridge network with its port published; Galaxy's container monitor, run with
+  Galaxy's Python as a module since a pip-installed Galaxy has no lib/galaxy_ext folder, tells gx-it-proxy
+  the port on loopback). Both run the container as the image's unprivileged user, with `podman` as
+  docker_cmd; podman's settings for this machine are in containers.conf (scripts/container/setup_podman.sh).
 """
 
 from __future__ import annotations
@@ -51,22 +51,24 @@ def container_resolvers(image: str, tool_ids: Iterable[str]) -> list[dict]:
     return [{"type": "mapping", "mappings": mappings}]
 
 
-def containerize(galaxy: dict, jobs: dict, tool_ids: Iterable[str], image: str, docker_cmd: str, resolvers_file: Path) -> list[dict]:
+def containerize(
+    galaxy: dict, jobs: dict, tool_ids: Iterable[str], image: str, docker_cmd: str, resolvers_file: Path, galaxy_python: Path
+) -> list[dict]:
     """Route the container tools among tool_ids to the container environments (in place); return the
     container resolvers to write to resolvers_file, which galaxy.yml now names."""
     present = set(tool_ids)
     job_tools = [t for t in CONTAINER_JOB_TOOLS if t in present]
     interactive_tools = [t for t in CONTAINER_INTERACTIVE_TOOLS if t in present]
-    galaxy["galaxy"].update(
-        {
-            "container_resolvers_config_file": str(resolvers_file),
-            # the container's port is published on all addresses; gx-it-proxy reaches it on loopback
-            "container_monitor_get_ip_method": "command:echo 127.0.0.1",
-        }
-    )
+    galaxy["galaxy"]["container_resolvers_config_file"] = str(resolvers_file)
     environments = jobs["execution"]["environments"]
     environments[CONTAINER_JOBS_ENVIRONMENT] = container_environment(docker_cmd, "none")
-    environments[CONTAINER_JUPYTERLAB_ENVIRONMENT] = container_environment(docker_cmd, "bridge")
+    environments[CONTAINER_JUPYTERLAB_ENVIRONMENT] = container_environment(
+        docker_cmd,
+        "bridge",
+        container_monitor_command=f"{galaxy_python} -m galaxy_ext.container_monitor.monitor",
+        # the container's port is published on all addresses; gx-it-proxy reaches it on loopback
+        container_monitor_get_ip_method="command:echo 127.0.0.1",
+    )
     routed = {t: CONTAINER_JOBS_ENVIRONMENT for t in job_tools} | {t: CONTAINER_JUPYTERLAB_ENVIRONMENT for t in interactive_tools}
     jobs["tools"] = [entry for entry in jobs["tools"] if entry["id"] not in routed]
     jobs["tools"] += [{"id": tool_id, "environment": environment} for tool_id, environment in routed.items()]

@@ -206,7 +206,7 @@ def write_config(
     # --- containerized mode (GXJ_CONTAINERS=podman; container_config.py): container: (image, docker_cmd) ---
     if container is not None:
         resolvers_file = state_dir / "container_resolvers.yml"
-        resolvers = containerize(galaxy, jobs, [t for _p, t in tools], *container, resolvers_file)
+        resolvers = containerize(galaxy, jobs, [t for _p, t in tools], *container, resolvers_file, galaxy_venv / "bin" / "python")
         resolvers_file.write_text(to_yaml(resolvers) + "\n")
     # --- end of the containerized mode ---
     (state_dir / "galaxy.yml").write_text(to_yaml(galaxy) + "\n")

@@ -53,7 +53,9 @@ def test_container_tools_run_in_the_local_image_through_galaxys_container_suppor
     assert {(m["tool_id"], m["identifier"], m["container_type"]) for m in resolvers[0]["mappings"]} == {
         (tool_id, IMAGE, "docker") for tool_id in ("run_jupyter_job", "onnx_predict", IT_ID)
     }
-    assert galaxy["galaxy"]["container_monitor_get_ip_method"] == "command:echo 127.0.0.1"
+    monitor = environments[CONTAINER_JUPYTERLAB_ENVIRONMENT]
+    assert monitor["container_monitor_command"] == f"{tmp_path / 'galaxy' / 'bin' / 'python'} -m galaxy_ext.container_monitor.monitor"
+    assert monitor["container_monitor_get_ip_method"] == "command:echo 127.0.0.1"
     assert galaxy["galaxy"]["enable_mulled_containers"] is False  # nothing is pulled or built on demand
 
 

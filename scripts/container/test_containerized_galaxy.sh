@@ -10,6 +10,8 @@ set -euo pipefail
 export GXJ_STATE_DIR="${GXJ_TEST_CONTAINER_STATE_DIR:-.galaxy/test-containers}"
 export GXJ_PORT="${GXJ_TEST_CONTAINER_PORT:-8211}"
 export GXJ_CONTAINERS=podman
+# a loaded machine (make test runs beside other work) can take minutes to start Galaxy
+export GXJ_START_TIMEOUT="${GXJ_START_TIMEOUT:-600}"
 unset GXJ_PROXY_PORT GXJ_PULSAR_PORT GXJ_ROUTING
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../env.sh"

@@ -104,14 +104,17 @@ def test_jupyterlab_in_a_real_browser_runs_a_cell_and_saves(session: Launch, jup
             page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
             assert MAIN_NOTEBOOK in page.url
             page.wait_for_selector(".jp-NotebookPanel-toolbar :text('Python 3 (ML)')", timeout=120_000)
-            # the new notebook's device check, edited and run: the kernel's device line (CPU here)
-            page.locator(".jp-NotebookPanel .jp-Cell .cm-content").first.click()
+            # the new notebook's device check (its last cell), edited and run: the kernel's device line (CPU here)
+            code_cells = page.locator(".jp-NotebookPanel .jp-CodeCell .cm-content")
+            assert code_cells.count() == 1
+            code_cells.last.click()
             page.keyboard.press("Control+End")
             page.keyboard.insert_text("\n" + MARKER)
             page.keyboard.press("Shift+Enter")
             page.wait_for_selector(f".jp-OutputArea-output:has-text('{CPU_DEVICE_LINE}')", timeout=180_000)
-            # a new cell that reads the input and writes into outputs/
-            page.locator(".jp-NotebookPanel .jp-Cell .cm-content").last.click()
+            # running the last cell added an empty one: a cell there that reads the input and writes into outputs/
+            page.wait_for_function("document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell').length === 2", timeout=60_000)
+            code_cells.last.click()
             page.keyboard.insert_text(CELL)
             page.keyboard.press("Shift+Enter")
             page.wait_for_selector(".jp-OutputArea-output:has-text('container cell (240, 16)')", timeout=180_000)

@@ -11,14 +11,12 @@ The screenshot is test-reports/jupyterlab_container.png; the launch time test-re
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import time
-from pathlib import Path
 
 import pytest
 import requests
 
+from lab_browser import lab_page, save_until_stored
 from lab_paths import REPO, REPORTS
 from measure_launch import TERMINAL_JOB_STATES, Launch, launch, stop, upload
 
@@ -86,53 +84,28 @@ def test_the_tool_runs_in_the_image_as_its_user(container: str, image: str) -> N
 
 
 def test_jupyterlab_in_a_real_browser_runs_a_cell_and_saves(session: Launch, jupyter: requests.Session) -> None:
-    from playwright.sync_api import sync_playwright
-
-    chromium = os.environ.get("GXJ_CHROMIUM", "/usr/bin/chromium")
-    assert Path(chromium).exists(), f"{chromium} missing: run scripts/setup_browser.sh"
-    REPORTS.mkdir(exist_ok=True)
     screenshot = REPORTS / "jupyterlab_container.png"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        try:
-            page.goto(session.target, wait_until="domcontentloaded", timeout=60_000)
-            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
-            assert MAIN_NOTEBOOK in page.url
-            page.wait_for_selector(".jp-NotebookPanel-toolbar :text('Python 3 (ML)')", timeout=120_000)
-            # the new notebook's device check (its last cell), edited and run: the kernel's device line (CPU here)
-            code_cells = page.locator(".jp-NotebookPanel .jp-CodeCell .cm-content")
-            assert code_cells.count() == 1
-            code_cells.last.click()
-            page.keyboard.press("Control+End")
-            page.keyboard.insert_text("\n" + MARKER)
-            page.keyboard.press("Shift+Enter")
-            page.wait_for_selector(f".jp-OutputArea-output:has-text('{CPU_DEVICE_LINE}')", timeout=180_000)
-            # running the last cell added an empty one: a cell there that reads the input and writes into outputs/
-            page.wait_for_function("document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell').length === 2", timeout=60_000)
-            code_cells.last.click()
-            page.keyboard.insert_text(CELL)
-            page.keyboard.press("Shift+Enter")
-            page.wait_for_selector(".jp-OutputArea-output:has-text('container cell (240, 16)')", timeout=180_000)
-            deadline = time.monotonic() + 120
-            while True:
-                page.keyboard.press("Control+s")
-                time.sleep(1)
-                saved = jupyter.get(f"{session.target}api/contents/{MAIN_NOTEBOOK}", timeout=30).json()
-                if MARKER in json.dumps(saved["content"]) and "container cell (240, 16)" in json.dumps(saved["content"]):
-                    break
-                if time.monotonic() > deadline:
-                    pytest.fail("the notebook was not saved with the browser's edits")
-            page.screenshot(path=str(screenshot), full_page=True)
-        except Exception:
-            page.screenshot(path=str(REPORTS / "jupyterlab_container_failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+    with lab_page(REPORTS / "jupyterlab_container_failure.png") as page:
+        page.goto(session.target, wait_until="domcontentloaded", timeout=60_000)
+        page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
+        assert MAIN_NOTEBOOK in page.url
+        page.wait_for_selector(".jp-NotebookPanel-toolbar :text('Python 3 (ML)')", timeout=120_000)
+        # the new notebook's device check (its last cell), edited and run: the kernel's device line (CPU here)
+        code_cells = page.locator(".jp-NotebookPanel .jp-CodeCell .cm-content")
+        assert code_cells.count() == 1
+        code_cells.last.click()
+        page.keyboard.press("Control+End")
+        page.keyboard.insert_text("\n" + MARKER)
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_selector(f".jp-OutputArea-output:has-text('{CPU_DEVICE_LINE}')", timeout=180_000)
+        # running the last cell added an empty one: a cell there that reads the input and writes into outputs/
+        page.wait_for_function("document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell').length === 2", timeout=60_000)
+        code_cells.last.click()
+        page.keyboard.insert_text(CELL)
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_selector(".jp-OutputArea-output:has-text('container cell (240, 16)')", timeout=180_000)
+        save_until_stored(page, jupyter, session.target, MAIN_NOTEBOOK, MARKER, "container cell (240, 16)")
+        page.screenshot(path=str(screenshot), full_page=True)
     assert screenshot.stat().st_size > 10_000
 
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test command: envs (+ gx-it-proxy, chromium) -> lint -> a fresh test Galaxy with gx-it-proxy -> pytest -> planemo test
 # (tools and workflows/) -> stop Galaxy -> a routed Galaxy (GXJ_ROUTING=tpv: TPV + a Pulsar server) -> pytest -m routing
-# -> stop it -> the Tool Shed phase (scripts/toolshed/install_test.sh) -> one closing line "N passed, N failed[, N skipped]" over pytest and planemo.
+# -> stop it -> the Tool Shed phase (scripts/toolshed/install_test.sh) -> a containerized Galaxy (GXJ_CONTAINERS=podman)
+# with run_jupyter_job and the JupyterLab tool in the CPU image (built in the background from the start) -> a table of
+# phase durations, the failed tests with their reasons, and one closing line "N passed, N failed[, N skipped]".
 # Lint failures do not stop the tests (the full picture is more useful), but fail the run.
 # The test Galaxy uses its own state dir and port, so it can run beside `make serve`.
 set -euo pipefail
@@ -40,6 +42,10 @@ scripts/setup_envs.sh
 # gx-it-proxy and chromium: the interactive tool's browser test runs through the proxy
 scripts/setup_browser.sh
 export GXJ_IT_PROXY="$GXJ_IT_PROXY_BIN"
+# The containerized phase's CPU image builds (or is reused) in the background from here on: mostly downloads
+# and unpacking, it overlaps the CPU-bound phases; the containerized phase waits for it.
+scripts/container/build_image.sh cpu >"$reports/image-build.log" 2>&1 &
+image_build_pid=$!
 mapfile -t tools < <("$GXJ_PYTHON" scripts/galaxy/repo_tools.py)
 # the harness tool (a job that does almost nothing): its planemo test time is Galaxy's own overhead per tool test
 tools+=(tests/harness/tools/gxj_noop.xml)
@@ -139,6 +145,24 @@ stage "Tool Shed: publish, install, test after install, update"
 shed_failed=0
 GXJ_TEST_REPORTS="$reports" scripts/toolshed/install_test.sh || shed_failed=1
 summary_args+=(--ephemeris-json "$reports/shed-tests.json" --junit "$reports/pytest-toolshed.xml")
+
+# --- the containerized Galaxy (GXJ_CONTAINERS=podman): the CPU image built or reused, run_jupyter_job's tool
+# tests and the JupyterLab tool inside it (scripts/container/test_containerized_galaxy.sh; docs/admin.md) ---
+containers_failed=0
+stage "containerized Galaxy (podman, CPU image) on http://127.0.0.1:${GXJ_TEST_CONTAINER_PORT:-8211}"
+if ! wait "$image_build_pid"; then
+  echo "error: the CPU image did not build (log: test-reports/image-build.log):" >&2
+  tail -n 20 "$reports/image-build.log" >&2
+fi
+GXJ_REPORTS="$reports" scripts/container/test_containerized_galaxy.sh || containers_failed=1
+for report in planemo-containers.json pytest-containers.xml; do
+  if [ -f "$reports/$report" ]; then
+    case "$report" in *.json) summary_args+=(--planemo-json "$reports/$report") ;; *) summary_args+=(--junit "$reports/$report") ;; esac
+  else
+    containers_failed=2   # the phase failed before its tests ran (image build, Galaxy start-up)
+  fi
+done
+# --- end of the containerized Galaxy ---
 stage "summary"
 phase_table | tee "$reports/phases.txt"
 [ "$lint_failed" -eq 0 ] || echo "lint failed (see the lint output above)"
@@ -146,4 +170,5 @@ rc=0
 "$GXJ_PYTHON" scripts/summarize_tests.py "${summary_args[@]}" || rc=$?
 [ "$lint_failed" -eq 0 ] || rc=1
 [ "$shed_failed" -eq 0 ] || rc=1
+[ "$containers_failed" -ne 2 ] || { echo "the containerized-Galaxy phase failed before its tests (see its output above)"; rc=1; }
 exit "$rc"

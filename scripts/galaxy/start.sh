@@ -31,6 +31,10 @@ fi
 export VIRTUAL_ENV="$GXJ_GALAXY_VENV"
 export PATH="$GXJ_GALAXY_VENV/bin:$PATH"
 cd "$GXJ_STATE_DIR"
+# Containerized mode: the container runs as the image's unprivileged user while Galaxy runs as root here,
+# so the job folders Galaxy makes must be writable by that user (a site's Galaxy runs as its own user, and
+# the container as that user: docs/admin.md)
+[ -z "${GXJ_CONTAINERS:-}" ] || umask 0000
 nohup "$GXJ_GALAXY_VENV/bin/galaxy-web" -c "$config" -b "127.0.0.1:$GXJ_PORT" >"$log" 2>&1 &
 echo $! >"$pid_file"
 echo "Galaxy starting (pid $(cat "$pid_file"), log $log)"

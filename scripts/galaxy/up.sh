@@ -5,6 +5,9 @@
 # worker; the baseline of scripts/bench/galaxy_overhead.py (docs/testing.md).
 # GXJ_ROUTING=tpv: routed mode. A Pulsar server on 127.0.0.1:$GXJ_PULSAR_PORT stands in for a remote GPU
 # node, and TPV routes the ML tools by their <resource> requests (docs/admin.md "GPU routing with TPV").
+# GXJ_CONTAINERS=podman: containerized mode. The container tools run in the CPU image built (or reused) by
+# scripts/container/build_image.sh, through Galaxy's own container support with podman as docker_cmd
+# (scripts/galaxy/container_config.py; docs/admin.md "Containers").
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../env.sh"
@@ -30,6 +33,11 @@ if [ -n "${GXJ_INSTALL_FROM_SHED:-}" ]; then
     shed_args+=(--installed-tool-id "$installed_id")
   done
 fi
+case "${GXJ_CONTAINERS:-}" in
+  "") ;;
+  podman) config_args+=(--container-image "$("$GXJ_REPO/scripts/container/build_image.sh" cpu)" --docker-cmd podman) ;;
+  *) echo "error: GXJ_CONTAINERS=$GXJ_CONTAINERS: only 'podman' (or unset, for the native mode) is supported" >&2; exit 2 ;;
+esac
 "$GXJ_GALAXY_VENV/bin/python" "$here/write_config.py" --state-dir "$GXJ_STATE_DIR" --port "$GXJ_PORT" \
   --proxy-port "$GXJ_PROXY_PORT" --galaxy-venv "$GXJ_GALAXY_VENV" --runtime-venv "$GXJ_RUNTIME_VENV" \
   --jupyter-venv "$GXJ_JUPYTER_VENV" --admin-email "$GXJ_USER_EMAIL" --metadata "${GXJ_METADATA:-celery}" \

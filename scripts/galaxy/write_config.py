@@ -13,8 +13,8 @@ asking anything of the Galaxy venv. The files written are:
   Galaxy's own Python (see job_config() for why it takes three entries).
 - with --pulsar-url (GXJ_ROUTING=tpv): tpv_destinations.yml, and job_conf.yml sends the repository's
   ML tools through TPV (tpv_routing.py, rules in tpv_rules.yml) to a local CPU or a Pulsar "gpu" destination.
-- with --tool-shed-url (the publish-and-install test): a Galaxy that installs the repository's tools from
-  that Tool Shed instead (shed_config.py); job_conf.yml routes them by their installed ids.
+- with --container-image (GXJ_CONTAINERS=podman): container_resolvers.yml, and the container tools run in
+  that image through Galaxy's container support (container_config.py).
 - tool_data_table_conf.xml: empty (the sample one makes Galaxy fetch a URL at start-up).
 - secrets.json: bootstrap admin key and id_secret, made once per state dir and reused.
 """
@@ -29,6 +29,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Iterable
 
+from container_config import containerize
 from repo_tools import REPO, TOOL_ROOTS, find_tools
 from shed_config import write_shed_files
 from tpv_routing import route_with_tpv, tpv_destinations
@@ -223,6 +224,7 @@ def write_config(
     pulsar: tuple[str, str] | None = None,
     metadata: str = "celery",
     tool_shed: tuple[str, list[str]] | None = None,
+    container: tuple[str, str] | None = None,
 ) -> list[tuple[Path, str]]:
     """Write all config files into state_dir; return the tools put in the toolbox.
 
@@ -233,12 +235,18 @@ def write_config(
     (state_dir / "data").mkdir(exist_ok=True)
     tools = find_tools(tool_roots) if tool_shed is None else []
     keys = load_secrets(state_dir)
-    config = galaxy_config(state_dir, port, proxy_port, admin_email, keys, metadata)
+    galaxy = galaxy_config(state_dir, port, proxy_port, admin_email, keys, metadata)
     if tool_shed is not None:
-        config["galaxy"].update(write_shed_files(state_dir, tool_shed[0]))
-    (state_dir / "galaxy.yml").write_text(to_yaml(config) + "\n")
+        galaxy["galaxy"].update(write_shed_files(state_dir, tool_shed[0]))
     routed_ids = [t for _p, t in tools] if tool_shed is None else tool_shed[1]
     jobs = job_config(runtime_venv, routed_ids, jupyter_venv)
+    # --- containerized mode (GXJ_CONTAINERS=podman; container_config.py): container: (image, docker_cmd) ---
+    if container is not None:
+        resolvers_file = state_dir / "container_resolvers.yml"
+        resolvers = containerize(galaxy, jobs, [t for _p, t in tools], *container, resolvers_file, galaxy_venv / "bin" / "python")
+        resolvers_file.write_text(to_yaml(resolvers) + "\n")
+    # --- end of the containerized mode ---
+    (state_dir / "galaxy.yml").write_text(to_yaml(galaxy) + "\n")
     if pulsar is not None:  # routed mode: (Pulsar URL, token)
         destinations = state_dir / "tpv_destinations.yml"
         runtime_env = jobs["execution"]["environments"][RUNTIME_ENVIRONMENT]["env"]
@@ -262,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--admin-email", default="admin@example.org")
     parser.add_argument("--pulsar-url", help="route the ML tools with TPV; the 'gpu' destination is this Pulsar server")
     parser.add_argument("--pulsar-token-file", type=Path, help="file holding that Pulsar server's private token")
+    parser.add_argument("--container-image", help="containerized mode: run the container tools in this local image")
+    parser.add_argument("--docker-cmd", default="podman", help="containerized mode: Galaxy's docker_cmd")
     parser.add_argument(
         "--tool-root", type=Path, action="append", help="folder to search for tool XMLs (repeatable)"
     )
@@ -283,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         (args.pulsar_url, args.pulsar_token_file.read_text().strip()) if args.pulsar_url else None,
         metadata=args.metadata,
         tool_shed=(args.tool_shed_url, args.installed_tool_id) if args.tool_shed_url else None,
+        container=(args.container_image, args.docker_cmd) if args.container_image else None,
     )
     print(f"config written to {args.state_dir} ({len(tools)} repository tool(s): {', '.join(t for _p, t in tools)})")
     return 0

@@ -20,6 +20,7 @@ import pytest
 import requests
 import websocket
 
+from lab_browser import lab_page, save_until_stored
 from lab_paths import REPO, REPORTS
 from measure_launch import TERMINAL_JOB_STATES, Launch, launch, stop, upload
 
@@ -94,52 +95,27 @@ def direct_port(session: Launch) -> int:
 
 
 def test_jupyterlab_renders_in_a_real_browser(session: Launch, jupyter: requests.Session) -> None:
-    from playwright.sync_api import sync_playwright
-
-    chromium = os.environ.get("GXJ_CHROMIUM", "/usr/bin/chromium")
-    assert Path(chromium).exists(), f"{chromium} missing: run scripts/setup_browser.sh"
-    REPORTS.mkdir(exist_ok=True)
     screenshot = REPORTS / "jupyterlab_in_galaxy.png"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            # the entry point itself: Jupyter redirects it to the session's notebook
-            page.goto(session.target, wait_until="domcontentloaded", timeout=60_000)
-            page.wait_for_selector("#jp-main-dock-panel", timeout=90_000)
-            assert MAIN_NOTEBOOK in page.url
-            # the notebook is open with a live kernel, and the file browser lists the HDF5 input
-            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
-            page.wait_for_selector(".jp-DirListing-item[title*='train.h5'], .jp-DirListing-itemText:has-text('train.h5')", timeout=60_000)
-            # the kernel of the ML environment has started for it
-            page.wait_for_selector(".jp-NotebookPanel-toolbar :text('Python 3 (ML)')", timeout=90_000)
-            # a browser edit, run in the ML kernel (the GPU check of the new notebook) and saved with
-            # Ctrl+S: it reaches Galaxy through the post-save hook
-            editor = page.locator(".jp-NotebookPanel .jp-Cell .cm-content").last
-            editor.click()
-            page.keyboard.press("Control+End")
-            page.keyboard.type("\n" + BROWSER_MARKER)
-            page.keyboard.press("Shift+Enter")
-            page.wait_for_selector(".jp-OutputArea-output:has-text('GPUs:')", timeout=120_000)
-            deadline = time.monotonic() + 90
-            while True:
-                page.keyboard.press("Control+s")
-                time.sleep(1)
-                saved = jupyter.get(f"{session.target}api/contents/{MAIN_NOTEBOOK}", timeout=30).json()
-                if BROWSER_MARKER in json.dumps(saved["content"]):
-                    break
-                if time.monotonic() > deadline:
-                    pytest.fail("the browser edit was not saved")
-            page.screenshot(path=str(screenshot), full_page=True)
-        except Exception:
-            page.screenshot(path=str(REPORTS / "jupyterlab_in_galaxy_failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+    with lab_page(REPORTS / "jupyterlab_in_galaxy_failure.png") as page:
+        # the entry point itself: Jupyter redirects it to the session's notebook
+        page.goto(session.target, wait_until="domcontentloaded", timeout=60_000)
+        page.wait_for_selector("#jp-main-dock-panel", timeout=90_000)
+        assert MAIN_NOTEBOOK in page.url
+        # the notebook is open with a live kernel, and the file browser lists the HDF5 input
+        page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
+        page.wait_for_selector(".jp-DirListing-item[title*='train.h5'], .jp-DirListing-itemText:has-text('train.h5')", timeout=60_000)
+        # the kernel of the ML environment has started for it
+        page.wait_for_selector(".jp-NotebookPanel-toolbar :text('Python 3 (ML)')", timeout=90_000)
+        # a browser edit, run in the ML kernel (the GPU check of the new notebook) and saved with
+        # Ctrl+S: it reaches Galaxy through the post-save hook
+        editor = page.locator(".jp-NotebookPanel .jp-Cell .cm-content").last
+        editor.click()
+        page.keyboard.press("Control+End")
+        page.keyboard.type("\n" + BROWSER_MARKER)
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_selector(".jp-OutputArea-output:has-text('GPUs:')", timeout=120_000)
+        save_until_stored(page, jupyter, session.target, MAIN_NOTEBOOK, BROWSER_MARKER, timeout=90)
+        page.screenshot(path=str(screenshot), full_page=True)
     assert screenshot.stat().st_size > 10_000
 
 

@@ -103,16 +103,23 @@ def test_the_form_lints_clean_also_as_a_regular_tool(tmp_path: Path) -> None:
 # --- the container recipe -------------------------------------------------------------------------------
 
 
-def test_dockerfile_installs_the_same_pinned_lists_with_one_substitution() -> None:
+def test_dockerfile_installs_the_same_pinned_lists_in_both_variants() -> None:
     text = DOCKERFILE.read_text()
     assert "COPY requirements/runtime.txt requirements/jupyter-server.txt /opt/requirements/" in text
-    assert "sed -E 's/^tensorflow-cpu==/tensorflow[and-cuda]==/'" in text
-    assert "-r /opt/requirements/runtime-gpu.txt -r /opt/requirements/requirements-kernel-extras.txt" in text
-    assert "/opt/jupyter-server/bin/pip install -r /opt/requirements/jupyter-server.txt" in text
-    assert text.count("pip check") >= 2  # each environment is checked after its install
+    # one recipe: the base and the variant are build arguments; GPU is the published default
+    assert re.search(r"^ARG BASE_IMAGE=\S*debian:bookworm", text, re.M)
+    assert re.search(r"^FROM \$\{BASE_IMAGE\}$", text, re.M) and text.count("FROM ") == 1
+    assert re.search(r"^ARG VARIANT=gpu$", text, re.M)
+    # GPU: the one substitution; CPU: the list as it is, torch from TORCH_FIND_LINKS, and a CUDA torch fails the build
+    assert "sed -E 's/^tensorflow-cpu==/tensorflow[and-cuda]==/' /opt/requirements/runtime.txt >/opt/requirements/runtime-kernel.txt" in text
+    assert "cp /opt/requirements/runtime.txt /opt/requirements/runtime-kernel.txt" in text
+    assert '--find-links "${TORCH_FIND_LINKS}"' in text and "torch.version.cuda" in text
+    assert "-r /opt/requirements/runtime-kernel.txt -r /opt/requirements/requirements-kernel-extras.txt" in text
+    assert "-r /opt/requirements/jupyter-server.txt" in text
+    assert text.count("pip check") >= 3  # each environment after its install, and after the client library
     assert re.search(r"^USER \$\{NB_USER\}$", text, re.M), "the image must not run as root"
     assert "XLA_FLAGS=--xla_gpu_cuda_data_dir=/opt/ml-kernel/lib/python3.11/site-packages/nvidia/cuda_nvcc" in text
-    assert re.search(r"^ARG CUDA_IMAGE=nvidia/cuda:[0-9.]+-runtime-", text, re.M)
+    assert "nvidia/cuda:" not in text and "ghcr.io" not in text  # nothing from a registry but the base
     runtime = pins(REPO / "requirements" / "runtime.txt")
     assert "tensorflow-cpu" in runtime, "the substitution needs tensorflow-cpu in runtime.txt"
 
@@ -120,11 +127,10 @@ def test_dockerfile_installs_the_same_pinned_lists_with_one_substitution() -> No
 def test_dockerfile_copies_every_file_the_start_up_needs() -> None:
     text = DOCKERFILE.read_text()
     ignore = (CONTAINER / "Dockerfile.dockerignore").read_text()
-    for name in ("start-jupyterlab", "galaxy_jupyter_session.py", "jupyter_server_config.py"):
-        assert f"interactive/container/{name}" in text
-        assert f"!interactive/container/{name}" in ignore
+    # the whole start-up folder (start-jupyterlab and the Python modules it runs)
+    assert "COPY interactive/container /opt/galaxy-jupyter/" in text and "!interactive/container\n" in ignore
     # the client library goes into the kernel, the example notebooks become examples/
-    assert "COPY interactive/client /opt/src/galaxy-remote-training" in text and "!interactive/client/" in ignore
+    assert "COPY interactive/client /opt/src/galaxy-remote-training" in text and "!interactive/client\n" in ignore
     assert "COPY interactive/notebooks /opt/galaxy-jupyter/examples" in text and "!interactive/notebooks" in ignore
     assert "GXJ_EXAMPLES_DIR=/opt/galaxy-jupyter/examples" in text
     assert "ENV XLA_FLAGS" in text and "GXJ_JUPYTER_PREFIX=/opt/jupyter-server" in text
@@ -166,3 +172,21 @@ def test_native_job_environment_for_the_tool(tmp_path: Path) -> None:
     # without a JupyterLab venv the tool keeps the plain runtime environment (older callers)
     assert {e["id"]: e["environment"] for e in job_config(tmp_path / "runtime", [TOOL_ID])["tools"]} == {TOOL_ID: "tool_runtime"}
     yaml.safe_dump(config)  # plain data
+
+
+# --- the job tools run in the same image ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tool_folder", ["jupyter_job", "onnx_predict"])
+def test_job_tools_name_the_interactive_tools_image_and_keep_conda(tool_folder: str) -> None:
+    """A job runs the versions of the notebook it came from: the same image, tag moved by one token."""
+    macros = ET.parse(REPO / "tools" / tool_folder / "macros.xml").getroot()
+    job_tokens = {t.get("name"): t.text for t in macros.iter("token")}
+    it_tokens = tokens()
+    assert job_tokens["@CONTAINER_IMAGE@"] == it_tokens["@CONTAINER_IMAGE@"]
+    assert job_tokens["@IMAGE_TAG@"] == f'{it_tokens["@TOOL_VERSION@"]}-galaxy{it_tokens["@VERSION_SUFFIX@"]}'
+    requirements = macros.find("xml[@name='requirements']/requirements")
+    containers = requirements.findall("container")
+    assert [(c.get("type"), c.text) for c in containers] == [("docker", "@CONTAINER_IMAGE@:@IMAGE_TAG@")]
+    packages = {r.text for r in requirements.findall("requirement") if r.get("type") == "package"}
+    assert {"python", "onnxruntime", "h5py"} <= packages  # conda-only sites keep working

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from galaxy_jupyter_session import post_save_hook  # noqa: E402
+from galaxy_jupyter.collect import post_save_hook  # noqa: E402
 
 c = get_config()
 
@@ -56,7 +56,7 @@ c.FileContentsManager.delete_to_trash = False  # no ~/.local/share/Trash inside 
 
 # Extensions: Elyra brings Jupyter AI and the magic wand, chat assistants that send notebook content to
 # outside model providers; they stay off (the front-end halves are disabled in the session's
-# labconfig/page_config.json, written by galaxy_jupyter_session.py). Off also saves ~2 s of start-up.
+# labconfig/page_config.json, written by galaxy_jupyter/jupyter_setup.py). Off also saves ~2 s of start-up.
 c.ServerApp.jpserver_extensions = {"jupyter_ai": False, "jupyterlab_magic_wand": False}
 # No calls home: no update check, and the extension manager cannot install into the server environment.
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"

@@ -123,6 +123,9 @@ def test_dockerfile_copies_every_file_the_start_up_needs() -> None:
     for name in ("start-jupyterlab", "galaxy_jupyter_session.py", "jupyter_server_config.py"):
         assert f"interactive/container/{name}" in text
         assert f"!interactive/container/{name}" in ignore
+    # the session package beside the entry point, every module of it
+    assert "COPY interactive/container/galaxy_jupyter /opt/galaxy-jupyter/galaxy_jupyter" in text
+    assert "!interactive/container/galaxy_jupyter/*.py" in ignore
     # the client library goes into the kernel, the example notebooks become examples/
     assert "COPY interactive/client /opt/src/galaxy-remote-training" in text and "!interactive/client/" in ignore
     assert "COPY interactive/notebooks /opt/galaxy-jupyter/examples" in text and "!interactive/notebooks" in ignore

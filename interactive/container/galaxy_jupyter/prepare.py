@@ -22,7 +22,7 @@ def prepare(plan_path: Path, workspace: Path, native: bool, kernel_python: str) 
     (workspace / OUTPUTS_DIR).mkdir(exist_ok=True)
     inputs = stage_inputs(plan["inputs"], workspace)
     link_examples(workspace, os.environ.get("GXJ_EXAMPLES_DIR", ""))
-    main_notebook = prepare_main_notebook(plan, workspace, inputs)
+    main_notebook = prepare_main_notebook(plan, workspace, inputs, kernel_python)
     write_kernelspec(session_dir / "data", kernel_python, os.environ.get("GXJ_KERNEL_PYTHONPATH", ""))
     write_lab_page_config(session_dir / "config")
     session = {

@@ -8,7 +8,7 @@ from typing import Iterable
 
 from .git_clone import clone_repository
 from .layout import DEFAULT_NOTEBOOK, EXAMPLES_LINK, SessionError
-from .starter_notebook import new_notebook
+from .starter_notebook import kernel_language_info, new_notebook
 from .workspace_files import safe_name, unique_path, with_extension, write_json_atomic
 
 
@@ -41,7 +41,7 @@ def stage_inputs(entries: Iterable[dict], workspace: Path) -> list[str]:
     return placed
 
 
-def prepare_main_notebook(plan: dict, workspace: Path, inputs: list[str]) -> str:
+def prepare_main_notebook(plan: dict, workspace: Path, inputs: list[str], kernel_python: str = "") -> str:
     """Create or place the notebook the session opens with; return its path relative to the workspace."""
     mode = plan["mode"]
     if mode == "history":
@@ -63,7 +63,8 @@ def prepare_main_notebook(plan: dict, workspace: Path, inputs: list[str]) -> str
     target = workspace / DEFAULT_NOTEBOOK
     if not target.exists():
         examples = (workspace / EXAMPLES_LINK).is_symlink()
-        write_json_atomic(target, new_notebook("JupyterLab in Galaxy", inputs, examples))
+        language_info = kernel_language_info(kernel_python) if kernel_python else None
+        write_json_atomic(target, new_notebook("JupyterLab in Galaxy", inputs, examples, language_info))
     return target.name
 
 

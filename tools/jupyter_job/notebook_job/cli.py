@@ -18,6 +18,7 @@ from pathlib import Path
 from notebook_job import __version__
 from notebook_job.errors import BadInputError, JobError
 from notebook_job.executed_notebook import build_executed_notebook, write_executed_notebook
+from notebook_job.galaxy_summaries import output_summaries, write_galaxy_json
 from notebook_job.ipython_syntax import rewrite_cell
 from notebook_job.notebook_code import INJECTED_FILENAME, PARAMETERS_TAG, CodeCell, inject_parameters, load_cells
 from notebook_job.output_files import deliver_output_files
@@ -43,6 +44,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--onnx-dir", type=Path, default=Path("onnx_models"))
     parser.add_argument("--results", type=Path, default=Path("results.h5"))
     parser.add_argument("--report", type=Path, default=Path("report.json"))
+    parser.add_argument("--galaxy-json", type=Path, help="write each output's summary here (Galaxy's galaxy.json)")
     parser.add_argument("--outputs-dir", type=Path, default=Path("extra_outputs"),
                         help="where the files the code wrote under outputs/ are delivered, flattened")
     parser.add_argument("--executed-notebook", type=Path, help="write the notebook with its outputs here")
@@ -207,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     report["warnings"] = job.warnings + report["warnings"] + delivery_warnings
     report["runner_peak_rss_mib"] = peak_rss_mib()
     write_report(args.report, report)
+    if args.galaxy_json:
+        write_galaxy_json(args.galaxy_json, output_summaries(report, bool(args.executed_notebook), bool(args.native_archive)))
     for warning in report["warnings"]:
         print(f"{TOOL}: warning: {warning}", file=sys.stderr)
     print(f"{TOOL}: {message}", file=sys.stderr if exit_code else sys.stdout)

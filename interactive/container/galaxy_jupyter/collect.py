@@ -68,7 +68,29 @@ def collect(session_dir: Path) -> list[Path]:
     for stale in collection_dir.glob("*.ipynb"):
         if stale not in copied:
             stale.unlink()
+    write_galaxy_json(workspace, session)
     return copied
+
+
+def notebook_summary(path: Path, name: str) -> str:
+    """One line for the history: what the notebook holds (Galaxy would show Jupyter's log lines instead)."""
+    try:
+        cells = json.loads(path.read_text()).get("cells", [])
+    except (OSError, ValueError):
+        return f"{name} (not readable as a notebook)"
+    code = [cell for cell in cells if cell.get("cell_type") == "code"]
+    ran = sum(1 for cell in code if cell.get("execution_count"))
+    return f"{name}: {len(cells)} cells, {len(code)} code, {ran} run"
+
+
+def write_galaxy_json(workspace: Path, session: dict) -> None:
+    """galaxy.json (Galaxy's tool-provided metadata, read from the job's working folder, which is the
+    workspace): the notebook output's summary replaces the job's stdout and stderr (Jupyter's log)."""
+    output = session.get("notebook_output")
+    if not output or not Path(output).is_file():
+        return
+    summary = notebook_summary(Path(output), session["main_notebook"])
+    (workspace / "galaxy.json").write_text(json.dumps({"notebook": {"stdout": summary, "stderr": ""}}) + "\n")
 
 
 def post_save_hook(model: dict | None = None, os_path: str = "", contents_manager: Any = None, **_kwargs: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,13 @@ def test_post_save_hook_copies_each_saved_notebook(session_dir: Path, workspace:
     (workspace / ".hidden" / "x.ipynb").write_text(notebook_json())
     post_save_hook(model={"type": "notebook"}, os_path=str(workspace / ".hidden" / "x.ipynb"), contents_manager=None)
     assert sorted(p.name for p in (session_dir / "notebooks").iterdir()) == ["sub__other.ipynb"]
+
+
+def test_the_notebook_output_gets_a_summary_not_jupyters_log(session_dir: Path, workspace: Path) -> None:
+    notebook = json.loads(notebook_json("x = 1"))
+    notebook["cells"][0]["execution_count"] = 1
+    notebook["cells"].append({"cell_type": "markdown", "id": "m", "metadata": {}, "source": "text"})
+    (workspace / "galaxy_notebook.ipynb").write_text(json.dumps(notebook))
+    collect(session_dir)
+    summary = json.loads((workspace / "galaxy.json").read_text())
+    assert summary == {"notebook": {"stdout": "galaxy_notebook.ipynb: 2 cells, 1 code, 1 run", "stderr": ""}}

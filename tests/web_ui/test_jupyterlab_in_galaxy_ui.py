@@ -164,10 +164,14 @@ def test_stop_from_the_interactive_tools_page_returns_the_notebook(page, galaxy_
     if confirm.count():
         confirm.first.click()
     galaxy_instance.jobs.wait_for_job(launched["job_id"], maxwait=JOB_MS / 1000, check=False)
-    item = history_item(page, r"notebook")
-    item.click()  # expand: the summary and the peek
+    item = history_item(page, r": notebook")
+    item.click()  # expanded: the summary under the title says what the notebook holds
+    item.get_by_text("galaxy_notebook.ipynb:").first.wait_for(timeout=PAGE_MS)
     screenshot(page, "jupyterlab_notebook_in_history")
     job = galaxy_instance.jobs.show_job(launched["job_id"])
     assert job["state"] == "ok", job
     notebook = galaxy_instance.datasets.download_dataset(job["outputs"]["notebook"]["id"], use_default_filename=False).decode()
     assert "embedded_marker" in notebook and "tab_marker" in notebook
+    summary = galaxy_instance.datasets.show_dataset(job["outputs"]["notebook"]["id"])["misc_info"]
+    # two intro cells, and per lab view a typed cell plus the empty one Shift+Enter adds; the two typed ones ran
+    assert summary == "galaxy_notebook.ipynb: 6 cells, 5 code, 2 run", summary

@@ -70,8 +70,9 @@ def selected_text(page, parameter: str) -> str:
 
 
 def run_tool(page) -> None:
-    """Click Run Tool and wait for Galaxy's confirmation."""
-    page.click("button#execute")
+    """Click Run Tool once Galaxy has validated the form (the button is enabled), and wait for the confirmation."""
+    page.locator("button#execute:not(.g-disabled)").first.wait_for(timeout=PAGE_MS)
+    page.locator("button#execute:not(.g-disabled)").first.click()
     page.wait_for_selector("text=/successfully added|queued|submitted/i", timeout=PAGE_MS)
 
 

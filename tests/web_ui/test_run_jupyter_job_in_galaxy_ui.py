@@ -46,7 +46,8 @@ def finished_job(page, history: dict, galaxy_url: str, galaxy_instance) -> dict:
     page.click("text=Insert Parameter")
     name = page.locator("div.ui-form-element[id='form-element-parameters_repeat_0|name'] input")
     name.wait_for(timeout=PAGE_MS)
-    # nothing typed yet: no validation error on the form
+    # nothing typed yet: once Galaxy has validated the form (Run Tool enabled) it shows no error
+    page.locator("button#execute:not(.g-disabled)").first.wait_for(timeout=PAGE_MS)
     assert page.locator(".ui-form-error-text:visible").count() == 0
     name.fill("epochs")
     page.locator("div.ui-form-element[id='form-element-parameters_repeat_0|value_type|value'] input").fill("3")

@@ -3,12 +3,15 @@
 # end in .py) after exporting the GXJ_* values of the session; EP_PATH comes from Galaxy.
 #
 # Security model: Galaxy's proxy reaches Jupyter under the entry-point path
-# /interactivetool/ep/<id>/<token>, and that path (64 random bits) is the secret. Jupyter serves
-# nothing outside it, so someone who merely reaches the port gets 404s. There is no token or password
-# on top (the path plays that role, as for Galaxy's other interactive tools); in return:
+# /interactivetool/ep/<id>/<token>, and that path (64 random bits) is the secret. Nothing is served
+# outside it: the galaxy_jupyter.path_guard extension (enabled below) answers every request without
+# the path with a bare 404 (Jupyter's own 404 page would name the path in its HTML, its cookies and
+# its CSP report-uri). There is no token or password on top (the path plays that role, as for
+# Galaxy's other interactive tools); in return:
 #   - no CORS: allow_origin stays empty and credentials are never allowed cross-origin, so another web
 #     site cannot drive the session (and read the Galaxy API key from a kernel) from the user's browser;
-#   - no framing by other sites (frame-ancestors 'self'; never X-Frame-Options: ALLOWALL);
+#   - no framing by other sites: frame-ancestors 'self' and Galaxy's origin only (galaxy_jupyter.embedding;
+#     never X-Frame-Options: ALLOWALL);
 #   - Jupyter's XSRF check stays on, and websockets from a foreign Origin are refused.
 # The Galaxy API key is in the kernel's environment only; nothing here reads or logs it.
 # ruff: noqa: F821  (get_config is provided by traitlets when it loads this file)
@@ -18,7 +21,8 @@ from urllib.parse import quote
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from galaxy_jupyter_session import post_save_hook  # noqa: E402
+from galaxy_jupyter.collect import post_save_hook  # noqa: E402
+from galaxy_jupyter.embedding import content_security_policy  # noqa: E402
 
 c = get_config()
 
@@ -44,8 +48,9 @@ c.ServerApp.allow_origin = ""
 c.ServerApp.allow_origin_pat = ""
 c.ServerApp.allow_credentials = False
 c.ServerApp.disable_check_xsrf = False
+# Framing: Galaxy's own origin (its Interactive Tools view embeds the entry point) and 'self'; no other site.
 c.ServerApp.tornado_settings = {
-    "headers": {"Content-Security-Policy": "frame-ancestors 'self'; report-uri " + c.ServerApp.base_url + "api/security/csp-report"},
+    "headers": {"Content-Security-Policy": content_security_policy(os.environ.get("GALAXY_URL", ""), os.environ.get("GXJ_FRAME_ANCESTORS", ""))},
 }
 c.ServerApp.allow_root = os.geteuid() == 0  # a native launch may run as root on a test machine
 
@@ -56,8 +61,8 @@ c.FileContentsManager.delete_to_trash = False  # no ~/.local/share/Trash inside 
 
 # Extensions: Elyra brings Jupyter AI and the magic wand, chat assistants that send notebook content to
 # outside model providers; they stay off (the front-end halves are disabled in the session's
-# labconfig/page_config.json, written by galaxy_jupyter_session.py). Off also saves ~2 s of start-up.
-c.ServerApp.jpserver_extensions = {"jupyter_ai": False, "jupyterlab_magic_wand": False}
+# labconfig/page_config.json, written by galaxy_jupyter/jupyter_setup.py). Off also saves ~2 s of start-up.
+c.ServerApp.jpserver_extensions = {"jupyter_ai": False, "jupyterlab_magic_wand": False, "galaxy_jupyter.path_guard": True}
 # No calls home: no update check, and the extension manager cannot install into the server environment.
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
 c.LabApp.extension_manager = "readonly"

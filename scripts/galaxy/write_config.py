@@ -39,6 +39,8 @@ PLAIN_ENVIRONMENT = "local"
 # Interactive tools that run here without a container: the job environment tells their start-up script
 # so (GXJ_IT_NATIVE) and where the JupyterLab server and the kernel's Python are (docs/interactive.md).
 JUPYTERLAB_ENVIRONMENT = "jupyterlab_native"
+# tools whose HTML outputs Galaxy renders as HTML (prefixes of tool ids, as in Galaxy's allowlist file)
+HTML_ALLOWLIST = ("run_jupyter_job",)
 NATIVE_INTERACTIVE_TOOLS = ("interactive_tool_ml_jupyter_notebook",)
 JUPYTERLAB_START_DIR = REPO / "interactive" / "container"
 
@@ -139,6 +141,10 @@ def galaxy_config(state_dir: Path, port: int, proxy_port: int, admin_email: str,
             "interactivetools_map": str(data_dir / "interactivetools_map.sqlite"),
             "interactivetools_upstream_proxy": False,
             "interactivetools_proxy_host": f"127.0.0.1:{proxy_port}",
+            # HTML outputs of tools not on this list are served as text/plain (sanitize_all_html stays on);
+            # run_jupyter_job's HTML report is self-contained and escapes what the user's code names
+            # (docs/admin.md "HTML reports")
+            "sanitize_allowlist_file": str(state_dir / "sanitize_allowlist.txt"),
             **metadata_settings(data_dir, metadata),
         }
     }
@@ -256,6 +262,7 @@ def write_config(
     (state_dir / "job_conf.yml").write_text(to_yaml(jobs) + "\n")
     (state_dir / "tool_conf.xml").write_text(tool_conf_xml(bundled_upload_tool(galaxy_venv), tools))
     (state_dir / "tool_data_table_conf.xml").write_text('<?xml version="1.0"?>\n<tables>\n</tables>\n')
+    (state_dir / "sanitize_allowlist.txt").write_text("".join(f"{tool_id}\n" for tool_id in HTML_ALLOWLIST))
     return tools
 
 

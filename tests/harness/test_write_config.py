@@ -95,6 +95,9 @@ def test_galaxy_yml_is_offline_and_uses_this_state_dir(layout: dict[str, Path]) 
     assert config["interactivetools_proxy_host"] == "127.0.0.1:8556"
     assert config["galaxy_infrastructure_url"] == "http://127.0.0.1:8555"
     assert list(ET.parse(state / "tool_data_table_conf.xml").getroot()) == []
+    # run_jupyter_job's HTML report renders; every other tool's HTML stays sanitized (text/plain)
+    assert "sanitize_all_html" not in config
+    assert Path(config["sanitize_allowlist_file"]).read_text() == "run_jupyter_job\n"
 
 
 def test_secrets_survive_a_rewrite(layout: dict[str, Path]) -> None:

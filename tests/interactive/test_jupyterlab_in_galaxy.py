@@ -23,6 +23,7 @@ import websocket
 from lab_browser import lab_page, save_until_stored
 from lab_paths import REPO, REPORTS
 from measure_launch import TERMINAL_JOB_STATES, Launch, launch, stop, upload
+from outside_path_probe import probe_outside
 
 pytestmark = [pytest.mark.galaxy, pytest.mark.timeout(900)]
 
@@ -219,13 +220,15 @@ def test_code_through_the_proxy_reads_the_input_and_puts_a_file_into_the_history
 
 
 def test_the_port_without_the_entry_point_path_gives_nothing(session: Launch) -> None:
+    """The real session on its own port: every request without the path is a bare 404 that names no part
+    of it (no Set-Cookie path, no CSP report-uri, no HTML), and /api/contents does not answer."""
     port = direct_port(session)
     base_path = session.target.split(":", 2)[2].split("/", 1)[1]  # interactivetool/ep/<id>/<token>/
-    for path in ("", "lab", "api", "api/contents", "api/kernels", "api/kernelspecs", "tree", "static/lab/index.html"):
-        response = requests.get(f"http://127.0.0.1:{port}/{path}", timeout=10, allow_redirects=False)
-        assert response.status_code == 404, (path, response.status_code)
+    responses = probe_outside(f"http://127.0.0.1:{port}", base_path)
+    assert len(responses) >= 50
     # the same port does answer under the secret path (so the 404s above are the path check, not a dead port)
     assert requests.get(f"http://127.0.0.1:{port}/{base_path}api/status", timeout=10).status_code == 200
+    assert requests.get(f"http://127.0.0.1:{port}/{base_path}api/contents", timeout=10).status_code == 200
 
 
 def test_cross_origin_requests_with_credentials_are_not_allowed(session: Launch, jupyter: requests.Session) -> None:
@@ -258,9 +261,11 @@ def test_cross_origin_requests_with_credentials_are_not_allowed(session: Launch,
     assert len(jupyter.get(f"{session.target}api/kernels", timeout=10).json()) == kernels_before
     # the same requests from the lab's own origin work (so the refusals above are the origin check)
     assert jupyter.get(api, timeout=10).status_code == 200
-    # a foreign site may not frame it, and nothing says ALLOWALL
+    # Galaxy's own origin may frame it (its Interactive Tools view), a foreign site may not; no ALLOWALL
     lab = jupyter.get(f"{session.target}lab", timeout=10)
-    assert "frame-ancestors 'self'" in lab.headers["Content-Security-Policy"]
+    galaxy_origin = "/".join(os.environ["GXJ_GALAXY_URL"].split("/")[:3])
+    assert lab.headers["Content-Security-Policy"] == f"frame-ancestors 'self' {galaxy_origin}"
+    assert EVIL_ORIGIN not in lab.headers["Content-Security-Policy"]
     assert "ALLOWALL" not in lab.headers.get("X-Frame-Options", "").upper()
 
 

@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from lab_paths import REPO, START_SCRIPT
+from outside_path_probe import probe_outside
 
 pytestmark = pytest.mark.timeout(1200)
 
@@ -144,13 +145,16 @@ def test_native_session_answers_only_under_the_entry_point_path_and_saves_on_sto
         base = f"{root}{EP_PATH}/"
         # published only once Jupyter answers: the first request already works
         assert requests.get(f"{base}api/status", timeout=10).status_code == 200
-        for path in ("/", "/lab", "/api/contents", "/api/kernelspecs", "/interactivetool/ep/k3y/wrong/api/status"):
+        # without the path: a bare 404 that names no part of it (no cookie path, no CSP report-uri, no HTML)
+        probe_outside(root, EP_PATH)
+        for path in ("/interactivetool/ep/k3y/wrong/api/status", "/interactivetool/ep/k3y/0f1e2d3c4b5a69/api/contents"):
             assert requests.get(f"{root}{path}", timeout=10, allow_redirects=False).status_code == 404, path
         # the entry point opens the session's notebook
         redirect = requests.get(base, timeout=10, allow_redirects=False)
         assert redirect.headers["Location"].rstrip("?") == f"{EP_PATH}/lab/tree/galaxy_notebook.ipynb"
         lab = requests.get(f"{base}lab", timeout=30)
-        assert lab.status_code == 200 and "frame-ancestors 'self'" in lab.headers["Content-Security-Policy"]
+        # Galaxy (GALAXY_URL's origin) may frame the lab, no other site; no report-uri repeating the path
+        assert lab.status_code == 200 and lab.headers["Content-Security-Policy"] == "frame-ancestors 'self' http://127.0.0.1:9"
         assert "X-Frame-Options" not in lab.headers
         assert "Access-Control-Allow-Origin" not in lab.headers
         specs = requests.get(f"{base}api/kernelspecs", timeout=10).json()
@@ -187,11 +191,11 @@ def test_outside_galaxy_the_path_is_random_and_printed(job: dict) -> None:
     try:
         runtime = wait_for_runtime_file(job, process)
         root = f"http://127.0.0.1:{runtime['8888']['port']}"
-        assert requests.get(f"{root}/api/status", timeout=10).status_code == 404
         env_file = (job["working"] / ".galaxy_jupyter" / "session.env").read_text()
         secret = env_file.split("GXJ_BASE_URL=", 1)[1].splitlines()[0].strip("'\"")
         assert secret.startswith("/jupyter/") and len(secret) > 25
         assert requests.get(f"{root}{secret}api/status", timeout=10).status_code == 200
+        probe_outside(root, secret)
     finally:
         galaxy_kill_pg(process)
         process.wait(timeout=30)

@@ -32,7 +32,8 @@ def test_script_is_one_cell_named_after_the_file(tmp_path):
 def test_format_is_decided_from_the_content_or_forced(tmp_path, write_notebook):
     notebook = write_notebook(["x = 1"], name="looks_like_a_script.py")
     assert load_cells(notebook, "n")[0].filename == "<cell 1>"
-    assert load_cells(notebook, "n", code_format="python")[0].source.lstrip().startswith("{")
+    with pytest.raises(BadInputError, match="n is JSON data, not Python code"):  # a notebook forced to be a script
+        load_cells(notebook, "n", code_format="python")
     assert looks_like_notebook("  \n{}") and not looks_like_notebook("# {}\n")
 
 
@@ -114,3 +115,18 @@ def test_no_parameters_leaves_the_cells_alone():
 def test_invalid_parameter_names_are_refused(name):
     with pytest.raises(BadInputError, match="is not a valid Python identifier$"):
         inject_parameters(_cells([]), {name: 1})
+
+
+@pytest.mark.parametrize("text", ['{"status": "ok", "ok": true}\n', '[1, 2, null]'])
+def test_json_data_given_as_a_script_is_refused(tmp_path, text):
+    """A report of an earlier run chosen as the script: one clear line, not NameError: name 'true'."""
+    path = tmp_path / "report.json"
+    path.write_text(text)
+    with pytest.raises(BadInputError, match=r"^report.json is JSON data, not Python code: give a notebook \(ipynb\) or a Python script$"):
+        load_cells(path, "report.json", "python")
+
+
+def test_a_script_that_starts_with_a_dict_literal_still_runs(tmp_path):
+    path = tmp_path / "train.py"
+    path.write_text("{'a': 1}\nx = 2\n")
+    assert load_cells(path, "train.py", "python")[0].source == "{'a': 1}\nx = 2\n"

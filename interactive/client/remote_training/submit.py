@@ -60,7 +60,7 @@ def submit(code: str | Path, inputs: dict[str, str | Path] | None = None, parame
     galaxy = galaxy or connect()
     target = history_id(galaxy, history)
     code_path = Path(code)
-    code_type = "ipynb" if code_path.suffix == ".ipynb" else "txt"
+    code_type = "ipynb" if code_path.suffix == ".ipynb" else "source.py"
     code_id = _dataset_id(galaxy, target, code, code_type)
     dataset_ids = {name: _dataset_id(galaxy, target, source, "h5") for name, source in (inputs or {}).items()}
     fields = tool_inputs(code_id, dataset_ids, parameters or {}, time_limit_minutes, save or [], seed,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from notebook_job import __version__
 from notebook_job.deliver.executed_notebook import build_executed_notebook, write_executed_notebook
+from notebook_job.deliver.galaxy_summaries import output_summaries, write_galaxy_json
 from notebook_job.deliver.output_files import deliver_output_files
 from notebook_job.deliver.report import TOOL, build_report, settle_models, verdict, write_report
 from notebook_job.deliver.report_html import write_report_html
@@ -51,6 +52,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--results", type=Path, default=Path("results.h5"))
     parser.add_argument("--report", type=Path, default=Path("report.json"))
     parser.add_argument("--report-html", type=Path, help="also write the report as a self-contained HTML page")
+    parser.add_argument("--galaxy-json", type=Path, help="write each output's summary here (Galaxy's galaxy.json)")
     parser.add_argument("--outputs-dir", type=Path, default=Path("extra_outputs"),
                         help="where the files the code wrote under outputs/ are delivered, flattened")
     parser.add_argument("--executed-notebook", type=Path, help="write the notebook with its outputs here")
@@ -221,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     write_report(args.report, report)
     if args.report_html:
         write_report_html(args.report_html, report)
+    if args.galaxy_json:
+        write_galaxy_json(args.galaxy_json, output_summaries(report, bool(args.executed_notebook), bool(args.native_archive),
+                                                            bool(args.report_html)))
     for warning in report["warnings"]:
         print(f"{TOOL}: warning: {warning}", file=sys.stderr)
     print(f"{TOOL}: {message}", file=sys.stderr if exit_code else sys.stdout)

@@ -87,6 +87,18 @@ def looks_like_notebook(text: str) -> bool:
     return text.lstrip().startswith("{")
 
 
+def refuse_json_data(text: str, display_name: str) -> None:
+    """A JSON object or list given as a script (a report of an earlier run, say) is data, not code: as
+    Python it would fail later with e.g. NameError: name 'true' is not defined."""
+    if not text.lstrip().startswith(("{", "[")):
+        return
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return
+    raise BadInputError(f"{display_name} is JSON data, not Python code: give a notebook (ipynb) or a Python script")
+
+
 def load_cells(path: Path, display_name: str, code_format: str = "auto") -> list[CodeCell]:
     """Cells of ``path``; ``code_format`` is 'ipynb', 'python' or 'auto' (decided from the content)."""
     try:
@@ -96,6 +108,7 @@ def load_cells(path: Path, display_name: str, code_format: str = "auto") -> list
     if code_format == "auto":
         code_format = "ipynb" if looks_like_notebook(text) else "python"
     if code_format == "python":
+        refuse_json_data(text, display_name)
         cells = [CodeCell(1, text, display_name)]
     else:
         try:

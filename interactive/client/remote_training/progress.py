@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from remote_training.connection import Galaxy
 
 PROGRESS_PREFIX = "[run_jupyter_job] "
+WAITING_STATES = {"new", "queued", "upload", "waiting"}
 TERMINAL_STATES = {"ok", "error", "deleted", "deleted_new", "deleting", "failed", "skipped", "stopped"}
 CHUNK_BYTES = 1 << 20
 
@@ -71,14 +72,17 @@ class ConsoleReader:
 
     def poll(self) -> JobProgress:
         """Galaxy's state and the progress lines printed since the last poll."""
+        state = self.galaxy.call(self.galaxy.gi.jobs.show_job, self.job_id)["state"]
+        if state in WAITING_STATES:  # not dispatched yet: no output, and Galaxy cannot serve it (HTTP 500)
+            return JobProgress(state, list(self.lines), [])
         console = self._get_json(f"{self.galaxy.gi.url}/jobs/{self.job_id}/console_output",
                                  {"stdout_position": self.position, "stdout_length": CHUNK_BYTES,
                                   "stderr_position": 0, "stderr_length": 0})
+        text = ""
         if console is None:  # no live output here: the state only, and the whole stdout once it ends
-            details = self.galaxy.call(self.galaxy.gi.jobs.show_job, self.job_id, full_details=True)
-            state, text = details["state"], ""
             if state in TERMINAL_STATES:
-                text = (details.get("tool_stdout") or details.get("stdout") or "")
+                details = self.galaxy.call(self.galaxy.gi.jobs.show_job, self.job_id, full_details=True)
+                text = details.get("tool_stdout") or details.get("stdout") or ""
         else:
             state, text = console["state"], console.get("stdout") or ""
         if state in TERMINAL_STATES:

@@ -1,9 +1,10 @@
 """The jupyter-scheduler "environment" of a notebook job: Galaxy's compute, where run_jupyter_job runs.
 
 It says what the user gets: a CPU node, or a GPU node when the admin says this Galaxy routes
-run_jupyter_job to a GPU destination (``GXJ_SCHEDULER_GPU=1`` in the session's environment, or
-``c.GalaxyEnvironmentManager.gpu = True``; the tool asks for a GPU, Galaxy's routing decides, and the
-job's report names the device it got). The code runs in Galaxy's runtime environment either way.
+run_jupyter_job to a GPU destination (``GXJ_SCHEDULER_GPU=1`` in the session's environment: the tool
+asks for a GPU, Galaxy's routing decides, and the job's report names the device it got). The code runs
+in Galaxy's runtime environment either way. (jupyter-scheduler builds this manager without its
+configuration, hence an environment variable rather than a traitlet.)
 """
 from __future__ import annotations
 
@@ -11,18 +12,14 @@ import os
 
 from jupyter_scheduler.environments import EnvironmentManager
 from jupyter_scheduler.models import RuntimeEnvironment
-from traitlets import Bool, default
-from traitlets.config import LoggingConfigurable
 
 ENVIRONMENT = "galaxy"
 OUTPUT_FORMATS = {"ipynb": "Executed notebook"}
 
 
-class GalaxyEnvironmentManager(EnvironmentManager, LoggingConfigurable):
-    gpu = Bool(config=True, help="This Galaxy routes run_jupyter_job to a GPU destination")
-
-    @default("gpu")
-    def _gpu_default(self) -> bool:
+class GalaxyEnvironmentManager(EnvironmentManager):
+    @property
+    def gpu(self) -> bool:
         return os.environ.get("GXJ_SCHEDULER_GPU", "") == "1"
 
     def list_environments(self) -> list[RuntimeEnvironment]:

@@ -20,6 +20,7 @@ from jupyter_scheduler.exceptions import SchedulerError
 from jupyter_scheduler.models import CreateJob, DescribeJob, JobFile, Status
 from jupyter_scheduler.orm import Job
 from jupyter_scheduler.scheduler import Scheduler
+from sqlalchemy import event
 from traitlets import Bool, Type
 
 from galaxy_ml_jupyter.scheduler.client_bridge import ClientError, run_json
@@ -31,6 +32,13 @@ from galaxy_ml_jupyter.scheduler.job_records import (OUTPUT_DIRECTORY, galaxy_jo
 
 EXECUTED_NOTEBOOK = "executed_notebook.ipynb"
 FINISHED = {Status.COMPLETED, Status.FAILED, Status.STOPPED}
+
+
+def _queued_when_created(_mapper, _connection, row: Job) -> None:
+    """jupyter-scheduler stores a new job with its column default, STOPPED, until the job's process
+    starts; the notification plugin would announce that as 'stopped'. A new row is QUEUED instead."""
+    if row.status is None:
+        row.status = Status.QUEUED
 
 
 def _milliseconds(galaxy_time: str | None) -> int | None:
@@ -48,6 +56,8 @@ class GalaxyScheduler(Scheduler):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not event.contains(Job, "before_insert", _queued_when_created):
+            event.listen(Job, "before_insert", _queued_when_created)
         self.output_directory = OUTPUT_DIRECTORY
         self.started_ms = int(datetime.now(timezone.utc).timestamp() * 1000)
         self.rebuilt = threading.Event()

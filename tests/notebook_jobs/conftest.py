@@ -5,4 +5,4 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(REPO / "interactive" / "client"))
-sys.path.insert(0, str(REPO / "tests" / "interactive"))
+sys.path.insert(0, str(REPO / "tests" / "interactive"))  # lab_paths, measure_launch

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import h5py
 import pytest
-
 from job_notebooks import WAITING_LINE, copy_test_notebook, write_gated_notebook
 from lab_server import LabServer, start_lab
 

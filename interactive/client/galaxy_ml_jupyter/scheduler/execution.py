@@ -16,8 +16,15 @@ from jupyter_scheduler.utils import get_utc_timestamp
 
 from galaxy_ml_jupyter.scheduler.client_bridge import run_json, stream_json
 from galaxy_ml_jupyter.scheduler.h5_inputs import FORM_PARAMETER
-from galaxy_ml_jupyter.scheduler.job_records import (STOPPED_STATES, galaxy_job_id, galaxy_token, job_folder,
-                                                     job_status, progress_message, update_job)
+from galaxy_ml_jupyter.scheduler.job_records import (
+    STOPPED_STATES,
+    galaxy_job_id,
+    galaxy_token,
+    job_folder,
+    job_status,
+    progress_message,
+    update_job,
+)
 
 H5_INPUTS_KEY = "h5_inputs"  # runtime_environment_parameters entry: JSON {name the code opens: path}
 POLL_SECONDS = 5

@@ -27,8 +27,16 @@ from galaxy_ml_jupyter.scheduler.client_bridge import ClientError, run_json
 from galaxy_ml_jupyter.scheduler.environments import ENVIRONMENT
 from galaxy_ml_jupyter.scheduler.execution import H5_INPUTS_KEY
 from galaxy_ml_jupyter.scheduler.h5_inputs import H5InputError, job_h5_inputs
-from galaxy_ml_jupyter.scheduler.job_records import (OUTPUT_DIRECTORY, galaxy_job_id, galaxy_token, job_folder,
-                                                     job_status, known_galaxy_ids, progress_message, update_job)
+from galaxy_ml_jupyter.scheduler.job_records import (
+    OUTPUT_DIRECTORY,
+    galaxy_job_id,
+    galaxy_token,
+    job_folder,
+    job_status,
+    known_galaxy_ids,
+    progress_message,
+    update_job,
+)
 
 EXECUTED_NOTEBOOK = "executed_notebook.ipynb"
 FINISHED = {Status.COMPLETED, Status.FAILED, Status.STOPPED}

@@ -17,6 +17,7 @@ from jupyter_scheduler.utils import get_utc_timestamp
 from galaxy_ml_jupyter.scheduler.client_bridge import run_json, stream_json
 from galaxy_ml_jupyter.scheduler.h5_inputs import FORM_PARAMETER
 from galaxy_ml_jupyter.scheduler.job_records import (
+    FINISHED,
     STOPPED_STATES,
     galaxy_job_id,
     galaxy_token,
@@ -69,7 +70,10 @@ class GalaxyExecutionManager(ExecutionManager):
             if "outcome" in event:
                 return event
             lines += event["new_lines"]
-            self._update(status=job_status(event["state"]), status_message=progress_message(galaxy_id, event["state"], lines))
+            status = job_status(event["state"])
+            if status in FINISHED:  # the row ends only once the outputs are in the workspace (on_complete)
+                status = Status.IN_PROGRESS
+            self._update(status=status, status_message=progress_message(galaxy_id, event["state"], lines))
         raise NotebookJobFailed(f"Galaxy job {galaxy_id}: following it stopped without an outcome")
 
     def _download(self, galaxy_id: str) -> None:

@@ -59,8 +59,10 @@ def chosen_h5_files(notebook: Path, choice: str) -> dict[str, Path]:
     for pattern in (part.strip() for part in choice.split(",")):
         if not pattern:
             continue
-        matches = sorted(path for path in folder.glob(pattern) if path.is_file()) if any(
-            mark in pattern for mark in "*?[") else [path for path in [_inside(folder, pattern)] if path]
+        if any(mark in pattern for mark in "*?["):
+            matches = sorted(filter(None, (_inside(folder, str(path.relative_to(folder))) for path in folder.glob(pattern))))
+        else:
+            matches = [path for path in [_inside(folder, pattern)] if path]
         if not matches:
             raise H5InputError(f"h5_inputs: no file {pattern!r} beside {notebook.name}")
         for path in matches:

@@ -21,6 +21,7 @@ STATUS_OF_STATE = {
     "skipped": Status.FAILED, "deleting": Status.STOPPING, "deleted": Status.STOPPED,
     "deleted_new": Status.STOPPED, "stopped": Status.STOPPED,
 }
+FINISHED = {Status.COMPLETED, Status.FAILED, Status.STOPPED}
 STOPPED_STATES = {"deleting", "deleted", "deleted_new", "stopped"}
 
 

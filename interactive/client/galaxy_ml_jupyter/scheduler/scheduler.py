@@ -28,6 +28,7 @@ from galaxy_ml_jupyter.scheduler.environments import ENVIRONMENT
 from galaxy_ml_jupyter.scheduler.execution import H5_INPUTS_KEY
 from galaxy_ml_jupyter.scheduler.h5_inputs import H5InputError, job_h5_inputs
 from galaxy_ml_jupyter.scheduler.job_records import (
+    FINISHED,
     OUTPUT_DIRECTORY,
     galaxy_job_id,
     galaxy_token,
@@ -39,7 +40,6 @@ from galaxy_ml_jupyter.scheduler.job_records import (
 )
 
 EXECUTED_NOTEBOOK = "executed_notebook.ipynb"
-FINISHED = {Status.COMPLETED, Status.FAILED, Status.STOPPED}
 
 
 def _queued_when_created(_mapper, _connection, row: Job) -> None:

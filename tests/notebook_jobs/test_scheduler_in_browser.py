@@ -63,6 +63,20 @@ def fill(page, field: str, text: str) -> None:
     page.keyboard.press("Tab")
 
 
+def open_create_form(page, tries: int = 3) -> None:
+    """Click "Create a job" in the notebook's toolbar until the form names the notebook: the command takes
+    the notebook JupyterLab's tracker last saw focused, so the notebook's tab is activated and its cell
+    clicked before each try."""
+    for _ in range(tries):
+        page.locator("li.lm-TabBar-tab:has-text('gated.ipynb')").first.click()
+        page.locator(".jp-NotebookPanel:visible .jp-Cell").first.click()
+        page.locator(".jp-NotebookPanel:visible [data-command='scheduling:create-from-notebook']").first.click()
+        page.wait_for_selector("input[name='inputFile']", timeout=60_000)
+        if page.locator("input[name='inputFile']").input_value() == "gated.ipynb":
+            return
+    pytest.fail("the Create Job form never named gated.ipynb")
+
+
 def test_create_a_notebook_job_follow_it_and_get_its_files(session, jupyter, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -79,9 +93,9 @@ def test_create_a_notebook_job_follow_it_and_get_its_files(session, jupyter, tmp
         try:
             page.goto(f"{session.target}lab/tree/gated.ipynb", wait_until="domcontentloaded", timeout=120_000)
             page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
-            # the notebook toolbar's "Create a job" opens jupyter-scheduler's form, with our environment
-            page.locator("[data-command='scheduling:create-from-notebook']").first.click()
-            page.wait_for_selector("input[name='jobName']", timeout=60_000)
+            # the notebook toolbar's "Create a job" opens jupyter-scheduler's form for the notebook that
+            # has the focus (JupyterLab's notebook tracker), so click into the notebook first
+            open_create_form(page)
             assert page.locator("#jp-create-job-computeType").inner_text() in ("CPU", "GPU")
             fill(page, "jobName", JOB_NAME)
             page.locator("button[title='Add new parameter']").click()

@@ -27,14 +27,22 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_by_default_the_h5_files_the_code_names_that_exist_beside_it(project):
-    assert job_h5_inputs(project, {"epochs": "3"}) == {"train.h5": (project.parent / "train.h5").resolve(),
-                                                       "test.h5": (project.parent / "test.h5").resolve()}
+    assert job_h5_inputs(project, {"epochs": "3"}) == {"train.h5": project.parent / "train.h5",
+                                                       "test.h5": project.parent / "test.h5"}
+
+
+def test_a_link_to_a_file_elsewhere_counts_as_in_the_folder(project, tmp_path_factory):
+    """The interactive tool places its datasets as links to Galaxy's files."""
+    dataset = tmp_path_factory.mktemp("galaxy_objects") / "dataset_1.dat"
+    dataset.write_bytes(b"\x89HDF\r\n\x1a\n")
+    (project.parent / "train.h5").unlink()
+    (project.parent / "train.h5").symlink_to(dataset)
+    assert job_h5_inputs(project, {})["train.h5"] == project.parent / "train.h5"
 
 
 def test_the_form_choice_with_globs_replaces_the_default(project):
     chosen = job_h5_inputs(project, {"h5_inputs": "unused.h5, data/*.hdf5"})
-    assert chosen == {"unused.h5": (project.parent / "unused.h5").resolve(),
-                      "extra.hdf5": (project.parent / "data" / "extra.hdf5").resolve()}
+    assert chosen == {"unused.h5": project.parent / "unused.h5", "extra.hdf5": project.parent / "data" / "extra.hdf5"}
     assert job_h5_inputs(project, {"h5_inputs": ""}) == {}
 
 

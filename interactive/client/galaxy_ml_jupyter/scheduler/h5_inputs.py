@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 from pathlib import Path
 
 H5_SUFFIXES = (".h5", ".hdf5", ".he5")
@@ -37,8 +38,10 @@ def _string_literals(source: str) -> list[str]:
 
 
 def _inside(folder: Path, name: str) -> Path | None:
-    path = (folder / name).resolve()
-    return path if path.is_file() and path.is_relative_to(folder.resolve()) else None
+    """``folder/name`` when it is a file in ``folder`` or below. Checked on the path as written, not on
+    its link target: the interactive tool places its input datasets as links to Galaxy's files."""
+    path = Path(os.path.normpath(folder.absolute() / name))
+    return path if path.is_file() and path.is_relative_to(folder.absolute()) else None
 
 
 def opened_h5_files(notebook: Path) -> dict[str, Path]:
@@ -66,7 +69,7 @@ def chosen_h5_files(notebook: Path, choice: str) -> dict[str, Path]:
         if not matches:
             raise H5InputError(f"h5_inputs: no file {pattern!r} beside {notebook.name}")
         for path in matches:
-            found[path.name] = path.resolve()
+            found[path.name] = path
     return found
 
 

@@ -74,3 +74,17 @@ c.MultiKernelManager.default_kernel_name = "python3"
 # Stop quietly: Galaxy stops the job with SIGTERM; answer it without asking for confirmation.
 c.ServerApp.shutdown_no_activity_timeout = 0
 c.ServerApp.log_level = "INFO"
+
+# --- Notebook jobs (jupyter-scheduler): "Create a notebook job" runs the notebook as run_jupyter_job on
+# Galaxy, with live progress and a notification when it ends (interactive/client/galaxy_ml_jupyter). The
+# backend comes with the client library: beside this folder in the repository (native launch), or where
+# the image copies it. Without it (or without jupyter-scheduler) the scheduler stays off.
+for client_dir in (os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "client"), "/opt/src/galaxy-remote-training"):
+    if os.path.isdir(os.path.join(client_dir, "galaxy_ml_jupyter")):
+        sys.path.insert(0, os.path.abspath(client_dir))
+        from galaxy_ml_jupyter.jupyter_config import configure_notebook_jobs
+
+        configure_notebook_jobs(c)
+        break
+else:
+    c.ServerApp.jpserver_extensions["jupyter_scheduler"] = False

@@ -34,7 +34,7 @@ def tpv_destinations(runtime_env: list[dict[str, str]], pulsar_url: str, pulsar_
     """
     return {
         "destinations": {
-            "cpu": {"params": {"use_metadata_binary": True}, "env": runtime_env},
+            "cpu": {"params": {"use_metadata_binary": True, "live_tool_output_reporting": True}, "env": runtime_env},
             "gpu": {
                 "params": {
                     "url": pulsar_url,

@@ -178,7 +178,10 @@ def job_config(runtime_venv: Path, tool_ids: Iterable[str], jupyter_venv: Path |
             "default": PLAIN_ENVIRONMENT,
             "environments": {
                 PLAIN_ENVIRONMENT: {"runner": "local"},
-                RUNTIME_ENVIRONMENT: {"runner": "local", "use_metadata_binary": True, "env": runtime_env()},
+                # live_tool_output_reporting: a running job's stdout through /api/jobs/{id}/console_output
+                # (the per-cell progress of notebook jobs, docs/interactive.md)
+                RUNTIME_ENVIRONMENT: {"runner": "local", "use_metadata_binary": True, "live_tool_output_reporting": True,
+                                      "env": runtime_env()},
             },
         },
         "tools": [{"id": tool_id, "environment": RUNTIME_ENVIRONMENT} for tool_id in tool_ids],

@@ -2,12 +2,14 @@
 
     from remote_training import submit
     job = submit("train.ipynb", inputs={"train.h5": "data/train.h5"}, parameters={"epochs": 20})
+    job.follow()                        # prints each cell's progress line as the job runs (or job.progress())
     job.wait(timeout=3600)              # raises RemoteJobFailed with the failing cell's line
     paths = job.download("trained/")    # ONNX models, results.h5, report.json
 
 Connection details come from the interactive tool's environment (GALAXY_URL, API_KEY, HISTORY_ID)
 or from arguments; ``submit`` returns at once, so the browser can be closed and the job found
-again later with ``RemoteJob.attach(job_id)``.
+again later with ``RemoteJob.attach(job_id)``. ``python -m remote_training`` does the same from a terminal
+(and for JupyterLab's "Create a job", see galaxy_ml_jupyter.scheduler).
 """
 from remote_training.connection import GalaxyAuthError, connect
 from remote_training.history_io import get, put

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from remote_training.connection import Galaxy, connect
+from remote_training.progress import TERMINAL_STATES, ConsoleReader, JobProgress
 
-TERMINAL_STATES = {"ok", "error", "deleted", "deleted_new", "failed", "skipped", "stopped"}
 FAILED_STATES = TERMINAL_STATES - {"ok"}
 TIME_LIMIT_EXIT_CODE = 3
 
@@ -35,6 +36,7 @@ class RemoteJob:
 
     def __init__(self, galaxy: Galaxy, job_id: str, history_id: str):
         self.galaxy, self.id, self.history_id = galaxy, job_id, history_id
+        self._console = ConsoleReader(galaxy, job_id)
 
     @classmethod
     def attach(cls, job_id: str, galaxy: Galaxy | None = None) -> RemoteJob:
@@ -68,14 +70,45 @@ class RemoteJob:
             if state in TERMINAL_STATES:
                 break
             if deadline is not None and time.monotonic() >= deadline:
-                raise RemoteJobTimeout(f"Galaxy job {self.id} is still {state} after {timeout:g} s; it goes on "
-                                       f"running: RemoteJob.attach({self.id!r}).wait() picks it up again")
+                raise self._timeout(state, timeout)
             time.sleep(poll_seconds if deadline is None else max(0.0, min(poll_seconds, deadline - time.monotonic())))
         if state in FAILED_STATES:
             details = self.details()
             raise RemoteJobFailed(self.id, state, details.get("exit_code"), details.get("tool_stderr")
                                   or details.get("stderr") or "")
         return self
+
+    def progress(self) -> JobProgress:
+        """Galaxy's state and the runner's per-cell lines so far (``.new_lines``: those since the last call),
+        read while the job runs, not only when it ends."""
+        return self._console.poll()
+
+    def follow(self, show: Callable[[str], object] = print, timeout: float | None = None,
+               poll_seconds: float = 5.0) -> RemoteJob:
+        """Print each new progress line as the job runs (``show`` receives them), then end as ``wait`` does:
+        RemoteJobFailed naming the failing cell and line, RemoteJobTimeout after ``timeout`` seconds."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        state = None
+        while True:
+            progress = self.progress()
+            if progress.state != state:
+                state = progress.state
+                show(f"Galaxy job {self.id}: {state}")
+            for line in progress.new_lines:
+                show(line)
+            if progress.finished:
+                return self.wait()
+            if deadline is not None and time.monotonic() >= deadline:
+                raise self._timeout(state, timeout)
+            time.sleep(poll_seconds)
+
+    def _timeout(self, state: str, timeout: float) -> RemoteJobTimeout:
+        return RemoteJobTimeout(f"Galaxy job {self.id} is still {state} after {timeout:g} s; it goes on "
+                                f"running: RemoteJob.attach({self.id!r}).wait() picks it up again")
+
+    def cancel(self) -> None:
+        """Stop the job in Galaxy (its outputs written so far are discarded by Galaxy)."""
+        self.galaxy.call(self.galaxy.gi.jobs.cancel_job, self.id)
 
     @property
     def stopped_by_time_limit(self) -> bool:
@@ -126,12 +159,15 @@ class RemoteJob:
         return json.loads(data)
 
     def download(self, destination: str | Path = ".") -> dict[str, Path]:
-        """ONNX models (as NAME.onnx), results.h5, report.json and the files from outputs/ (under their
-        names with the extension, e.g. outputs/metrics.json) into ``destination``."""
+        """ONNX models (as onnx/NAME.onnx), results.h5, report.json, executed_notebook.ipynb (when it was asked
+        for) and the files from outputs/ (under their names with the extension, e.g. outputs/metrics.json)
+        into ``destination``."""
         destination = Path(destination)
         outputs = self.outputs()
         paths = {"results": self._download(outputs["results"], destination / "results.h5"),
                  "report": self._download(outputs["report"], destination / "report.json")}
+        if "executed_notebook" in outputs:
+            paths["notebook"] = self._download(outputs["executed_notebook"], destination / "executed_notebook.ipynb")
         for name, dataset in self.onnx_models().items():
             paths[f"onnx:{name}"] = self._download(dataset, destination / "onnx" / f"{name}.onnx")
         for name, dataset in self.output_files().items():

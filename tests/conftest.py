@@ -1,4 +1,5 @@
-"""Shared pytest set-up: access to the running local Galaxy for tests marked `galaxy`.
+"""Shared pytest set-up: access to the running local Galaxy for tests marked `galaxy`, and the skip of tests
+whose Galaxy (local, routed, installed from the Tool Shed, containerized) is not running.
 
 scripts/run_tests.sh starts a fresh test Galaxy and exports GXJ_GALAXY_URL, GXJ_API_KEY and
 GXJ_ADMIN_KEY before it runs pytest; without them (a bare `pytest tests/runner`) the `galaxy` tests
@@ -11,17 +12,24 @@ import os
 
 import pytest
 
-GALAXY_ENV = ("GXJ_GALAXY_URL", "GXJ_API_KEY", "GXJ_ADMIN_KEY")
+from needed_galaxies import NEEDS_A_GALAXY
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for marker, (names, galaxy, starter) in NEEDS_A_GALAXY.items():
+        config.addinivalue_line("markers", f"{marker}: needs {galaxy} ({', '.join(names)}, set by {starter}); "
+                                           "skipped without it")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    missing = [name for name in GALAXY_ENV if not os.environ.get(name)]
-    if not missing:
-        return
-    skip = pytest.mark.skip(reason=f"needs the local Galaxy: {', '.join(missing)} unset (scripts/run_tests.sh sets them)")
-    for item in items:
-        if "galaxy" in item.keywords:
-            item.add_marker(skip)
+    for marker, (names, galaxy, starter) in NEEDS_A_GALAXY.items():
+        missing = [name for name in names if not os.environ.get(name)]
+        if not missing:
+            continue
+        skip = pytest.mark.skip(reason=f"needs {galaxy}: {', '.join(missing)} unset ({starter} sets them)")
+        for item in items:
+            if item.get_closest_marker(marker):
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

@@ -14,19 +14,8 @@ from pathlib import Path
 
 import pytest
 
-CONTAINER_ENV = ("GXJ_CONTAINER_GALAXY_URL", "GXJ_CONTAINER_API_KEY", "GXJ_CONTAINER_IMAGE")
 # launch/stop/upload helpers of the native tests (tests/interactive/measure_launch.py)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "interactive"))
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    missing = [name for name in CONTAINER_ENV if not os.environ.get(name)]
-    if not missing:
-        return
-    skip = pytest.mark.skip(reason=f"needs the containerized Galaxy: {', '.join(missing)} unset (scripts/run_tests.sh sets them)")
-    for item in items:
-        if "containers" in item.keywords:
-            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

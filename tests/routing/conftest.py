@@ -15,24 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from needed_galaxies import NEEDS_A_GALAXY
+
 REPO = Path(__file__).resolve().parents[2]
-ROUTING_ENV = ("GXJ_ROUTING_GALAXY_URL", "GXJ_ROUTING_API_KEY", "GXJ_ROUTING_ADMIN_KEY", "GXJ_ROUTING_STATE_DIR")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "routing: needs the routed local Galaxy (TPV + Pulsar, GXJ_ROUTING_*); skipped without it"
-    )
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    missing = [name for name in ROUTING_ENV if not os.environ.get(name)]
-    if not missing:
-        return
-    skip = pytest.mark.skip(reason=f"needs the routed Galaxy: {', '.join(missing)} unset (scripts/run_tests.sh sets them)")
-    for item in items:
-        if item.get_closest_marker("routing"):
-            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +47,7 @@ def tpv_route(galaxy_python: Path):
 
 @pytest.fixture(scope="session")
 def routed_galaxy() -> dict:
-    return {name: os.environ[name] for name in ROUTING_ENV}
+    return {name: os.environ[name] for name in NEEDS_A_GALAXY["routing"][0]}
 
 
 @pytest.fixture(scope="session")

@@ -14,25 +14,6 @@ from pathlib import Path
 
 import pytest
 
-SHED_ENV = ("GXJ_SHED_GALAXY_URL", "GXJ_SHED_API_KEY", "GXJ_SHED_INSTALLED", "GXJ_SHED_UPGRADE")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "toolshed: needs the Galaxy that installed the suite from the local Tool Shed; skipped without it"
-    )
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    missing = [name for name in SHED_ENV if not os.environ.get(name)]
-    if not missing:
-        return
-    skip = pytest.mark.skip(reason=f"needs the Galaxy installed from the Tool Shed: {', '.join(missing)} unset "
-                                   "(scripts/toolshed/install_test.sh sets them)")
-    for item in items:
-        if item.get_closest_marker("toolshed"):
-            item.add_marker(skip)
-
 
 @pytest.fixture(scope="session")
 def shed_galaxy():

@@ -289,6 +289,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--installed-tool-id", action="append", default=[], help="with --tool-shed-url: an id to give the runtime"
     )
+    parser.add_argument("--extra-tool-root", type=Path, action="append", default=[],
+                        help="a folder of test-harness tools to load beside the repository's (repeatable)")
+    parser.add_argument("--metadata", choices=METADATA_MODES, default="celery",
+                        help="set job metadata in Galaxy's Celery worker (default) or at the end of each job")
     args = parser.parse_args(argv)
     roots = (args.tool_root or list(TOOL_ROOTS)) + args.extra_tool_root
     tools = write_config(

@@ -17,7 +17,7 @@ import requests
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "interactive" / "container"))
-from galaxy_jupyter_session import write_kernelspec  # noqa: E402
+from galaxy_jupyter.jupyter_setup import write_kernelspec  # noqa: E402
 
 CONFIG = REPO / "interactive" / "container" / "jupyter_server_config.py"
 START_BOUND_SECONDS = 300

@@ -58,7 +58,7 @@ def test_gpu_capable_tool_goes_to_pulsar_gpu_destination_others_stay_on_cpu(rout
         assert up[tool]["destination"] == "cpu", tool
         assert up[tool]["runner"] == "local"
         assert up[tool]["env"] == RUNTIME_ENV
-        assert up[tool]["params"] == {"use_metadata_binary": True}
+        assert up[tool]["params"] == {"use_metadata_binary": True, "live_tool_output_reporting": True}
 
 
 def test_gpu_destination_offline_gpu_optional_tool_falls_back_to_cpu(routes):

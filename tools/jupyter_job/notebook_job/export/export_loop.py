@@ -149,10 +149,11 @@ class ExportLoop:
             progress(f"{label}: not exported, no time left")
             return
         limit = "" if share is None else f", up to {share:.0f} s (its share of the {remaining:.0f} s left)"
-        progress(f"exporting {label} to ONNX{limit}")
         self.current, self.share_end = index, None if share is None else time.monotonic() + share
         entry["state"] = "exporting"
         self.on_change(self.entries, item.name)
+        # said only once the outcome file names the model: whoever acts on this line (a stop) finds it recorded
+        progress(f"exporting {label} to ONNX{limit}")
         started = time.monotonic()
         try:
             with alarm(share), Heartbeat(label):

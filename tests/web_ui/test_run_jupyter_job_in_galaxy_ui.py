@@ -73,7 +73,9 @@ def test_the_form_runs_the_notebook_with_the_typed_parameter(finished_job: dict,
 
 
 def test_the_outputs_show_in_the_history_with_names_and_summaries(page, finished_job: dict, galaxy_instance) -> None:
-    report_item = history_item(page, r"keras_train\.ipynb epochs=3 on .*: report")
+    # the JSON report, not the "report (HTML)" item beside it
+    report_item = history_item(page, r"keras_train\.ipynb epochs=3 on .*: report(?! \(HTML\))")
+    history_item(page, r"keras_train\.ipynb epochs=3 on .*: report \(HTML\)")
     history_item(page, r"keras_train\.ipynb epochs=3 on .*: results")
     history_item(page, r"keras_train\.ipynb epochs=3 on .*: ONNX models")
     report_item.click()  # expanded: the summary Galaxy shows under the title
